@@ -1,0 +1,77 @@
+"""`InMemoryBlacklist`: revocations held in this process's memory."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.token import Token
+
+__all__ = ["InMemoryBlacklist"]
+
+
+class InMemoryBlacklist(BlacklistABC):
+    """Revoked `jti`s in a dict: O(1) checks, entries forgotten once their token has expired.
+
+    One process only: each Sanic worker holds its own copy and nothing survives a restart.
+    Use `SQLiteBlacklist` or `RedisBlacklist` where that matters.
+    """
+
+    multiprocess_safe = False
+
+    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        # jti (as a 128-bit int: the smallest exact key) -> when the entry may go (epoch s).
+        self._revoked: dict[int, float] = {}
+        # subject -> (cut-off, when the entry may go)
+        self._subjects: dict[str, tuple[float, float]] = {}
+        self._sweep_at = 1024
+
+    def __len__(self) -> int:
+        return len(self._revoked)
+
+    async def register(self, token: Token) -> None:
+        expiry = self.entry_expiry(token)
+        until = math.inf if expiry is None else expiry.timestamp()
+        self._revoked.pop(token.jti.int, None)  # re-insert at the end: keeps order ~ by time
+        self._revoked[token.jti.int] = until
+        self._purge()
+
+    async def register_identity(
+        self, subject: str, revoked_before: datetime, expires_at: datetime | None
+    ) -> None:
+        until = math.inf if expires_at is None else expires_at.timestamp()
+        self._subjects[subject] = (revoked_before.timestamp(), until)
+
+    async def is_blacklisted(self, token: Token) -> bool:
+        if token.jti.int in self._revoked:
+            return True
+        if self._subjects:
+            entry = self._subjects.get(token.sub)
+            if entry is not None and token.iat.timestamp() <= entry[0]:
+                return True
+        return False
+
+    def _purge(self) -> None:
+        """Drop expired entries: a few from the oldest end each time, all of them now and then.
+
+        Entries are mostly inserted in expiry order, so the front check frees memory as tokens
+        expire; the full sweep (when the dict has doubled since the last one) catches the rest.
+        Both are amortised O(1) per registration.
+        """
+        now = self._clock()
+        revoked = self._revoked
+        for _ in range(2):
+            oldest = next(iter(revoked), None)
+            if oldest is None or revoked[oldest] > now:
+                break
+            del revoked[oldest]
+        if len(revoked) >= self._sweep_at:
+            for jti in [j for j, until in revoked.items() if until <= now]:
+                del revoked[jti]
+            for subject in [s for s, (_, until) in self._subjects.items() if until <= now]:
+                del self._subjects[subject]
+            self._sweep_at = max(1024, 2 * len(revoked))
