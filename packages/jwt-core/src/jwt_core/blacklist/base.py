@@ -40,7 +40,7 @@ class BlacklistABC(ABC):
 
     @abstractmethod
     async def is_blacklisted(self, token: Token) -> bool:
-        """True when the token's `jti` is revoked, or its `iat` is not after its subject's cut-off."""
+        """True when its `jti` is revoked, or its `iat` is not after its subject's cut-off."""
 
     def entry_expiry(self, token: Token) -> datetime | None:
         """When an entry for `token` may be forgotten: `exp` plus leeway, or never."""

@@ -1,0 +1,48 @@
+"""jwt_core: framework-agnostic JSON Web Tokens: mint, verify and revoke."""
+
+from __future__ import annotations
+
+from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist
+from jwt_core.config import Config
+from jwt_core.errors import (
+    AccessDeniedError,
+    ConfigurationConflictError,
+    CSRFError,
+    ExpiredSignatureError,
+    FreshTokenRequiredError,
+    InvalidClaimsError,
+    InvalidHeaderError,
+    InvalidTokenError,
+    JWTDecodeError,
+    JWTExtendedException,
+    NoAuthorizationError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+    WrongTokenError,
+)
+from jwt_core.manager import TokenManager
+from jwt_core.token import Token
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedError",
+    "BlacklistABC",
+    "CSRFError",
+    "Config",
+    "ConfigurationConflictError",
+    "ExpiredSignatureError",
+    "FreshTokenRequiredError",
+    "InMemoryBlacklist",
+    "InvalidClaimsError",
+    "InvalidHeaderError",
+    "InvalidTokenError",
+    "JWTDecodeError",
+    "JWTExtendedException",
+    "NoAuthorizationError",
+    "RevocationStoreUnavailableError",
+    "RevokedTokenError",
+    "Token",
+    "TokenManager",
+    "WrongTokenError",
+]

@@ -1,0 +1,276 @@
+"""Keys bound to one algorithm each, parsed once at configuration time.
+
+This is the one module that talks to python-jose: it parses and checks key material with
+python-jose's key classes (cryptography backend) and keeps the resulting key objects. Signing
+and verifying then run on those prebuilt objects (HMAC through the standard library's
+constant-time primitives), so nothing is parsed per token and no python-jose exception or
+message ever leaves this module.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from jose.backends.cryptography_backend import (
+    CryptographyECKey,
+    CryptographyHMACKey,
+    CryptographyRSAKey,
+)
+from jose.exceptions import JOSEError
+
+from jwt_core.errors import ConfigurationConflictError
+
+__all__ = ["ALGORITHMS", "Key", "KeyRing", "build_keyring"]
+
+HMAC_ALGORITHMS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+RSA_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
+    "RS256": hashes.SHA256(),
+    "RS384": hashes.SHA384(),
+    "RS512": hashes.SHA512(),
+}
+EC_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
+    "ES256": hashes.SHA256(),
+    "ES384": hashes.SHA384(),
+    "ES512": hashes.SHA512(),
+}
+EC_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+ALGORITHMS = (*HMAC_ALGORITHMS, *RSA_ALGORITHMS, *EC_ALGORITHMS)
+MIN_RSA_BITS = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """One key bound to exactly one algorithm; `sign` is None for a verification-only key."""
+
+    alg: str
+    kid: str | None
+    verify: Callable[[bytes, bytes], bool] = field(repr=False)
+    sign: Callable[[bytes], bytes] | None = field(repr=False)
+    public_jwk: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def can_sign(self) -> bool:
+        return self.sign is not None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyRing:
+    """The keys of one configuration: the signing key and the keys accepted for verifying."""
+
+    signing: Key | None
+    by_kid: dict[str, Key]
+    default: Key | None  # the key for tokens that carry no `kid` (only when there is one key)
+
+    def for_header(self, kid: Any) -> Key | None:
+        """The configured key a token header names; never anything outside the ring."""
+        if kid is None:
+            return self.default
+        if isinstance(kid, str):
+            return self.by_kid.get(kid)
+        return None
+
+
+# -- HMAC -------------------------------------------------------------------------------------
+def _looks_asymmetric(secret: bytes) -> bool:
+    """True for PEM, SSH, DER or JWK public/private key material and X.509 certificates."""
+    from jose.utils import is_pem_format, is_ssh_key
+
+    if is_pem_format(secret) or is_ssh_key(secret) or b"-----BEGIN" in secret:
+        return True
+    loaders = (
+        serialization.load_der_public_key,
+        lambda data: serialization.load_der_private_key(data, password=None),
+    )
+    for loader in loaders:
+        try:
+            loader(secret)
+        except Exception:  # noqa: S112 - not DER key material, which is what we want
+            continue
+        return True
+    try:
+        from cryptography import x509
+
+        x509.load_der_x509_certificate(secret)
+        return True
+    except Exception:  # noqa: S110
+        pass
+    try:
+        document = json.loads(secret)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(document, dict) and document.get("kty") in ("RSA", "EC", "OKP")
+
+
+def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:
+    if secret is None or secret in ("", b""):
+        raise ConfigurationConflictError(f"{alg} needs a non-empty secret_key")
+    if not isinstance(secret, str | bytes):
+        raise ConfigurationConflictError(f"secret_key must be str or bytes for {alg}")
+    raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
+    if _looks_asymmetric(raw):
+        raise ConfigurationConflictError(
+            f"secret_key looks like an asymmetric key or certificate; it cannot be an {alg} "
+            "secret (use algorithm RS*/ES* with private_key/public_key instead)"
+        )
+    try:
+        CryptographyHMACKey(raw, alg)  # python-jose's own checks, for good measure
+    except JOSEError:
+        raise ConfigurationConflictError(f"secret_key is not usable for {alg}") from None
+    digest = HMAC_ALGORITHMS[alg]
+    if len(raw) < digest().digest_size:
+        warnings.warn(
+            f"secret_key is {len(raw)} bytes; {alg} wants at least {digest().digest_size} "
+            "random bytes (RFC 7518 section 3.2)",
+            UserWarning,
+            stacklevel=4,
+        )
+
+    def sign(msg: bytes) -> bytes:
+        return hmac.new(raw, msg, digest).digest()
+
+    def verify(msg: bytes, sig: bytes) -> bool:
+        return hmac.compare_digest(hmac.new(raw, msg, digest).digest(), sig)
+
+    return Key(alg, kid, verify, sign)
+
+
+# -- RSA and EC -------------------------------------------------------------------------------
+def _load(material: Any, alg: str, what: str) -> Any:
+    """Parse PEM text/bytes or a JWK dict with python-jose; return the cryptography key."""
+    if material is None:
+        return None
+    if isinstance(material, str):
+        material = material.encode("utf-8")
+    if not isinstance(material, bytes | dict):
+        raise ConfigurationConflictError(f"{what} must be PEM text, bytes or a JWK dict for {alg}")
+    jose_class = CryptographyRSAKey if alg in RSA_ALGORITHMS else CryptographyECKey
+    try:
+        return jose_class(material, alg).prepared_key
+    except (JOSEError, ValueError, TypeError, KeyError):
+        raise ConfigurationConflictError(f"{what} is not a usable key for {alg}") from None
+    except Exception:
+        raise ConfigurationConflictError(f"{what} is not a usable key for {alg}") from None
+
+
+def _check_kind(key: Any, alg: str, what: str) -> None:
+    if alg in RSA_ALGORITHMS:
+        if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+            raise ConfigurationConflictError(f"{what} is not an RSA key, which {alg} needs")
+        if key.key_size < MIN_RSA_BITS:
+            raise ConfigurationConflictError(
+                f"{what} is a {key.key_size}-bit RSA key; {alg} needs at least {MIN_RSA_BITS} bits"
+            )
+    else:
+        if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+            raise ConfigurationConflictError(f"{what} is not an EC key, which {alg} needs")
+        if key.curve.name != EC_CURVES[alg]:
+            raise ConfigurationConflictError(
+                f"{what} is on curve {key.curve.name}; {alg} needs {EC_CURVES[alg]}"
+            )
+
+
+def _public_numbers(key: Any) -> Any:
+    return key.public_numbers()
+
+
+def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key:
+    private_key = _load(private, alg, "private_key")
+    public_key = _load(public, alg, "public_key")
+    if private_key is None and public_key is None:
+        raise ConfigurationConflictError(f"{alg} needs private_key (to sign) and/or public_key")
+    if private_key is not None:
+        if not hasattr(private_key, "private_bytes"):
+            raise ConfigurationConflictError("private_key holds a public key, not a private key")
+        _check_kind(private_key, alg, "private_key")
+        derived = private_key.public_key()
+        if public_key is None:
+            public_key = derived
+        elif _public_numbers(public_key) != _public_numbers(derived):
+            raise ConfigurationConflictError("public_key does not belong to private_key")
+    if hasattr(public_key, "private_bytes"):
+        public_key = public_key.public_key()
+    _check_kind(public_key, alg, "public_key")
+
+    if alg in RSA_ALGORITHMS:
+        hash_alg = RSA_ALGORITHMS[alg]
+        pkcs1 = padding.PKCS1v15()
+
+        def verify(msg: bytes, sig: bytes) -> bool:
+            try:
+                public_key.verify(sig, msg, pkcs1, hash_alg)
+            except InvalidSignature:
+                return False
+            return True
+
+        sign = None
+        if private_key is not None:
+
+            def sign(msg: bytes) -> bytes:
+                return bytes(private_key.sign(msg, pkcs1, hash_alg))
+
+    else:
+        ecdsa = ec.ECDSA(EC_ALGORITHMS[alg])
+        size = (public_key.curve.key_size + 7) // 8
+
+        def verify(msg: bytes, sig: bytes) -> bool:
+            if len(sig) != 2 * size:
+                return False
+            r = int.from_bytes(sig[:size], "big")
+            s = int.from_bytes(sig[size:], "big")
+            if r == 0 or s == 0:
+                return False
+            try:
+                public_key.verify(encode_dss_signature(r, s), msg, ecdsa)
+            except InvalidSignature:
+                return False
+            return True
+
+        sign = None
+        if private_key is not None:
+            from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+            def sign(msg: bytes) -> bytes:
+                r, s = decode_dss_signature(private_key.sign(msg, ecdsa))
+                return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+    jose_class = CryptographyRSAKey if alg in RSA_ALGORITHMS else CryptographyECKey
+    jwk = dict(jose_class(public_key, alg).to_dict())
+    jwk["use"] = "sig"
+    if kid is not None:
+        jwk["kid"] = kid
+    return Key(alg, kid, verify, sign, jwk)
+
+
+def build_key(
+    alg: str,
+    *,
+    secret: Any = None,
+    private: Any = None,
+    public: Any = None,
+    kid: str | None = None,
+) -> Key:
+    """Build one key for `alg`, refusing material that does not fit it."""
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
+        shown = alg if isinstance(alg, str) else type(alg).__name__
+        raise ConfigurationConflictError(
+            f"algorithm {shown!r} is not supported; use one of {', '.join(ALGORITHMS)}"
+        )
+    if alg in HMAC_ALGORITHMS:
+        return _hmac_key(alg, secret, kid)
+    return _asymmetric_key(alg, private, public, kid)
+
+
+def build_keyring(algorithm: str, secret: Any, private: Any, public: Any) -> KeyRing:
+    """The key ring of the seed's single-key configuration."""
+    key = build_key(algorithm, secret=secret, private=private, public=public)
+    return KeyRing(signing=key if key.can_sign else None, by_kid={}, default=key)

@@ -1,0 +1,425 @@
+"""`TokenManager`: mints, decodes, verifies and revokes tokens for one configuration."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import time
+import uuid
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.claims import (
+    LIBRARY_CLAIMS,
+    build_claims,
+    canonical_json,
+    check_audience,
+    check_times,
+    subject_of,
+    to_datetime,
+    unflatten_public,
+)
+from jwt_core.config import Config
+from jwt_core.errors import (
+    AccessDeniedError,
+    ConfigurationConflictError,
+    CSRFError,
+    FreshTokenRequiredError,
+    InvalidClaimsError,
+    InvalidTokenError,
+    JWTDecodeError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+    WrongTokenError,
+)
+from jwt_core.jws import b64url_decode, b64url_encode, decode_json_segment, split_compact
+from jwt_core.keys import Key, KeyRing, build_keyring
+from jwt_core.token import Token, TokenType
+
+__all__ = ["TokenManager"]
+
+# Header parameters that would let a token choose its own key or demand processing we do not
+# implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
+_FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
+_HEADER_CACHE_SIZE = 64
+
+
+class TokenManager:
+    """Everything about tokens for one `Config`: create, decode, verify, revoke.
+
+    Building it validates and freezes the config, parses the keys once and builds the
+    blacklist (when `use_blacklist`).
+    """
+
+    def __init__(self, config: Config | None = None, *, clock: Callable[[], float] = time.time):
+        self.config = config if config is not None else Config()
+        self.config.validate()
+        cfg = self.config
+        self._clock = clock
+        self.keys: KeyRing = build_keyring(
+            cfg.algorithm, cfg.secret_key, cfg.private_key, cfg.public_key
+        )
+        self._leeway = cfg.leeway.total_seconds()
+        self._encoder = cfg.json_encoder(separators=(",", ":"), allow_nan=False)
+        self._header_keys: dict[str, Key] = {}
+        self._signing_header = self._header_segment(self.keys.signing)
+        self._reserved = LIBRARY_CLAIMS | {cfg.acl_claim}
+        self.blacklist: BlacklistABC | None = None
+        if cfg.use_blacklist:
+            try:
+                self.blacklist = cfg.blacklist_class(**dict(cfg.blacklist_init_kwargs or {}))
+            except TypeError as exc:
+                raise ConfigurationConflictError(
+                    f"{cfg.blacklist_class.__name__} cannot be built from blacklist_init_kwargs: "
+                    f"{exc}"
+                ) from None
+            self.blacklist.leeway = cfg.leeway
+
+    # -- lifecycle -------------------------------------------------------------------------
+    async def open(self) -> None:
+        """Open the blacklist inside the running event loop (a worker's start)."""
+        if self.blacklist is not None:
+            await self.blacklist.open()
+
+    async def close(self) -> None:
+        """Close the blacklist (a worker's stop)."""
+        if self.blacklist is not None:
+            await self.blacklist.close()
+
+    # -- creating --------------------------------------------------------------------------
+    @staticmethod
+    def _header_segment(key: Key | None) -> str | None:
+        if key is None:
+            return None
+        header: dict[str, str] = {"alg": key.alg, "typ": "JWT"}
+        if key.kid is not None:
+            header["kid"] = key.kid
+        return b64url_encode(json.dumps(header, separators=(",", ":")).encode())
+
+    def _create(
+        self,
+        token_type: TokenType,
+        identity: Any,
+        role: str | None,
+        fresh: Any,
+        expires_delta: timedelta | bool | None,
+        public_claims: Mapping[str, Any] | None,
+        private_claims: Mapping[str, Any] | None,
+        iss: str | None,
+        aud: str | list[str] | None,
+        nbf: datetime | None,
+    ) -> str:
+        key = self.keys.signing
+        if key is None or key.sign is None or self._signing_header is None:
+            raise ConfigurationConflictError(
+                "this configuration can only verify tokens: it has no private key to sign with"
+            )
+        claims = build_claims(
+            self.config,
+            token_type=token_type,
+            identity=identity,
+            role=role,
+            fresh=fresh,
+            expires_delta=expires_delta,
+            public_claims=public_claims,
+            private_claims=private_claims,
+            iss=iss,
+            aud=aud,
+            nbf=nbf,
+            now=self._clock(),
+        )
+        try:
+            payload = self._encoder.encode(claims).encode("utf-8")
+        except (TypeError, ValueError) as exc:
+            raise InvalidClaimsError(f"claims are not JSON serializable: {exc}") from None
+        signing_input = f"{self._signing_header}.{b64url_encode(payload)}"
+        signature = key.sign(signing_input.encode("ascii"))
+        return f"{signing_input}.{b64url_encode(signature)}"
+
+    def create_access_token(
+        self,
+        identity: Any,
+        role: str | None = None,
+        fresh: bool | timedelta = False,
+        *,
+        expires_delta: timedelta | bool | None = None,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+        nbf: datetime | None = None,
+    ) -> str:
+        """A new signed access token for `identity` (any JSON value)."""
+        return self._create(
+            "access",
+            identity,
+            role,
+            fresh,
+            expires_delta,
+            public_claims,
+            private_claims,
+            iss,
+            aud,
+            nbf,
+        )
+
+    def create_refresh_token(
+        self,
+        identity: Any,
+        role: str | None = None,
+        *,
+        expires_delta: timedelta | bool | None = None,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+        nbf: datetime | None = None,
+    ) -> str:
+        """A new signed refresh token for `identity` (any JSON value)."""
+        return self._create(
+            "refresh",
+            identity,
+            role,
+            None,
+            expires_delta,
+            public_claims,
+            private_claims,
+            iss,
+            aud,
+            nbf,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+    def _key_for_header(self, segment: str) -> Key:
+        """Check a header segment and pick its key from our own configuration only."""
+        key = self._header_keys.get(segment)
+        if key is not None:
+            return key
+        header = decode_json_segment(segment, "header")
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg.lower() == "none":
+            raise JWTDecodeError("the token is unsigned or names no algorithm (alg)")
+        forbidden = _FORBIDDEN_HEADER.intersection(header)
+        if forbidden:
+            raise JWTDecodeError(
+                f"the token's header carries {', '.join(sorted(forbidden))}, which is not accepted"
+            )
+        typ = header.get("typ")
+        if typ is not None and (
+            not isinstance(typ, str) or typ.lower() not in ("jwt", "application/jwt")
+        ):
+            raise JWTDecodeError("the token's header has a type (typ) other than JWT")
+        found = self.keys.for_header(header.get("kid"))
+        if found is None:
+            raise JWTDecodeError("the token names a key (kid) this service does not have")
+        if alg != found.alg:
+            raise JWTDecodeError("the token's algorithm (alg) is not the one its key is bound to")
+        if len(self._header_keys) < _HEADER_CACHE_SIZE:
+            self._header_keys[segment] = found
+        return found
+
+    def decode(self, raw: str) -> Token:
+        """Verify signature and registered claims of `raw` and return its `Token`; any type.
+
+        Raises `JWTDecodeError`, `ExpiredSignatureError` or `InvalidTokenError`.
+        """
+        header_b64, payload_b64, signature_b64 = split_compact(raw, self.config.max_token_length)
+        key = self._key_for_header(header_b64)
+        payload = decode_json_segment(payload_b64, "payload")
+        signature = b64url_decode(signature_b64, "signature")
+        signing_input = raw[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
+        if not key.verify(signing_input, signature):
+            raise JWTDecodeError("the token's signature does not verify")
+        return self._token(raw, payload, key)
+
+    def _token(self, raw: str, payload: dict[str, Any], key: Key) -> Token:
+        cfg = self.config
+        now = self._clock()
+        iat, nbf, exp = check_times(payload, now, self._leeway)
+        sub = payload.get("sub")
+        if sub.__class__ is not str or not sub:
+            raise InvalidTokenError("the token has no subject (sub)")
+        jti = payload.get("jti")
+        if jti.__class__ is not str:
+            raise InvalidTokenError("the token has no id (jti)")
+        try:
+            jti_uuid = uuid.UUID(jti)
+        except ValueError:
+            raise InvalidTokenError("the token's id (jti) is not a UUID") from None
+        token_type = payload.get("type")
+        if token_type != "access" and token_type != "refresh":
+            raise InvalidTokenError("the token's type is neither access nor refresh")
+        iss = payload.get("iss")
+        if cfg.decode_issuer is not None:
+            if iss != cfg.decode_issuer:
+                raise InvalidTokenError("the token's issuer (iss) is not accepted")
+        elif iss is not None and iss.__class__ is not str:
+            raise InvalidTokenError("the token's issuer (iss) is malformed")
+        aud = payload.get("aud")
+        check_audience(aud, cfg.decode_audience)
+
+        fresh: bool | None = None
+        if token_type == "access":
+            value = payload.get("fresh")
+            if value is True or value is False:
+                fresh = value
+            elif value.__class__ is int or value.__class__ is float:
+                fresh = now < value
+            else:
+                raise InvalidTokenError("the token's fresh claim is malformed")
+        role: str | None = None
+        if cfg.use_acl:
+            value = payload.get(cfg.acl_claim)
+            if value is not None:
+                if value.__class__ is not str:
+                    raise InvalidTokenError("the token's role claim is not a string")
+                role = value
+        csrf = payload.get("csrf")
+        if csrf is not None and csrf.__class__ is not str:
+            raise InvalidTokenError("the token's csrf claim is malformed")
+        if "identity" in payload:
+            identity = payload["identity"]
+            try:
+                consistent = canonical_json(identity) == sub
+            except ValueError:
+                consistent = False
+            if not consistent:
+                raise InvalidTokenError("the token's identity does not match its subject")
+        else:
+            identity = sub
+        return Token(
+            raw_jwt=raw,
+            raw_data=payload,
+            type=token_type,
+            identity=identity,
+            sub=sub,
+            jti=jti_uuid,
+            iat=to_datetime(iat),
+            nbf=to_datetime(nbf),
+            exp=None if exp is None else to_datetime(exp),
+            iss=iss,
+            aud=aud,
+            role=role,
+            fresh=fresh,
+            csrf=csrf,
+            public_claims=self._public_claims(payload),
+            private_claims=self._private_claims(payload),
+            kid=key.kid,
+            _manager=self,
+        )
+
+    def _public_claims(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        return unflatten_public(payload, self.config.public_claim_namespace)
+
+    def _private_claims(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        prefix = self.config.private_claim_prefix
+        if prefix:
+            start = prefix + "_"
+            return {k[len(start) :]: v for k, v in payload.items() if k.startswith(start)}
+        namespace = self.config.public_claim_namespace
+        return {
+            k: v
+            for k, v in payload.items()
+            if k not in self._reserved and not (namespace and k.startswith(namespace))
+        }
+
+    # -- policy ----------------------------------------------------------------------------
+    def check_role_options(
+        self, allow: Collection[str] | None, deny: Collection[str] | None
+    ) -> None:
+        """Refuse role options that cannot work: both lists, or either without `use_acl`."""
+        if allow is not None and deny is not None:
+            raise ConfigurationConflictError("use either allow or deny, not both")
+        if (allow is not None or deny is not None) and not self.config.use_acl:
+            raise ConfigurationConflictError("allow/deny need use_acl=True in the configuration")
+
+    def needs_csrf(self, location: str, method: str) -> bool:
+        """Whether a token read from `location` by a `method` request must bring a CSRF value."""
+        cfg = self.config
+        return (
+            location == "cookies"
+            and cfg.csrf_protect
+            and method.upper() in cfg.csrf_request_methods
+        )
+
+    async def verify(
+        self,
+        raw: str,
+        token_type: Literal["access", "refresh"] = "access",
+        fresh_required: bool = False,
+        allow: Collection[str] | None = None,
+        deny: Collection[str] | None = None,
+        *,
+        csrf: str | None = None,
+        check_csrf: bool = False,
+    ) -> Token:
+        """Decode `raw`, then check type, CSRF, revocation, freshness and role, in that order."""
+        token = self.decode(raw)
+        if token.type != token_type:
+            raise WrongTokenError(f"only {token_type} tokens are accepted here")
+        if check_csrf:
+            if not csrf or token.csrf is None:
+                raise CSRFError("the CSRF value is missing")
+            if not hmac.compare_digest(
+                csrf.encode("utf-8", "surrogatepass"), token.csrf.encode("utf-8", "surrogatepass")
+            ):
+                raise CSRFError("the CSRF value does not match the token")
+        if self.blacklist is not None and await self._store_call(
+            self.blacklist.is_blacklisted(token)
+        ):
+            raise RevokedTokenError("the token has been revoked")
+        if fresh_required and not token.fresh:
+            raise FreshTokenRequiredError("a fresh token is required")
+        if allow is not None or deny is not None:
+            self.check_role_options(allow, deny)
+            if allow is not None and token.role not in allow:
+                raise AccessDeniedError("this role is not allowed here")
+            if deny is not None and token.role in deny:
+                raise AccessDeniedError("this role is denied here")
+        return token
+
+    # -- revoking --------------------------------------------------------------------------
+    def _require_blacklist(self) -> BlacklistABC:
+        if self.blacklist is None:
+            raise ConfigurationConflictError("revoking tokens needs use_blacklist=True")
+        return self.blacklist
+
+    async def _store_call(self, call: Any) -> Any:
+        """Await a store call within `blacklist_timeout`; any failure means the store is down."""
+        try:
+            return await asyncio.wait_for(call, self.config.blacklist_timeout)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            raise RevocationStoreUnavailableError(
+                "the revocation store is unavailable; try again shortly"
+            ) from None
+
+    async def revoke(self, token: Token) -> None:
+        """Revoke one token until it expires."""
+        blacklist = self._require_blacklist()
+        if not isinstance(token, Token):
+            raise TypeError("revoke() takes a Token (from decode or verify), not a raw string")
+        await self._store_call(blacklist.register(token))
+
+    async def revoke_all(self, identity: Any) -> None:
+        """Revoke every token of `identity` issued up to now; later tokens stay valid."""
+        blacklist = self._require_blacklist()
+        cfg = self.config
+        if isinstance(identity, str):
+            subject = identity
+        else:
+            try:
+                subject = subject_of(json.loads(json.dumps(identity, cls=cfg.json_encoder)))
+            except (TypeError, ValueError) as exc:
+                raise InvalidClaimsError(f"identity is not JSON serializable: {exc}") from None
+        now = self._clock()
+        lifetimes = (cfg.access_token_expires, cfg.refresh_token_expires)
+        expires_at: datetime | None = None
+        if all(isinstance(t, timedelta) for t in lifetimes):
+            longest = max(t for t in lifetimes if isinstance(t, timedelta))
+            expires_at = to_datetime(now) + longest + cfg.leeway
+        await self._store_call(blacklist.register_identity(subject, to_datetime(now), expires_at))
