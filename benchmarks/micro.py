@@ -135,6 +135,8 @@ def b64decode(data: str) -> bytes:
     return base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
 
 
+# json.dumps with keyword arguments builds a new encoder per call; the floor prebuilds it.
+_dumps = json.JSONEncoder(separators=(",", ":")).encode
 _PKCS1 = padding.PKCS1v15()
 _SHA256 = hashes.SHA256()
 _ECDSA = ec.ECDSA(hashes.SHA256())
@@ -187,8 +189,8 @@ def floor_encoder(km: KeyMaterial) -> Callable[[dict[str, Any]], str]:
     alg = km.alg
 
     def encode(claims: dict[str, Any]) -> str:
-        header = b64encode(json.dumps({"alg": alg, "typ": "JWT"}, separators=(",", ":")).encode())
-        payload = b64encode(json.dumps(claims, separators=(",", ":")).encode())
+        header = b64encode(_dumps({"alg": alg, "typ": "JWT"}).encode())
+        payload = b64encode(_dumps(claims).encode())
         signing_input = header + b"." + payload
         return (signing_input + b"." + b64encode(sign(signing_input))).decode()
 
