@@ -9,12 +9,15 @@ message ever leaves this module.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
+import os
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -27,10 +30,11 @@ from jose.backends.cryptography_backend import (
     CryptographyRSAKey,
 )
 from jose.exceptions import JOSEError
+from jose.utils import base64url_decode
 
 from jwt_core.errors import ConfigurationConflictError
 
-__all__ = ["ALGORITHMS", "Key", "KeyRing", "build_keyring"]
+__all__ = ["ALGORITHMS", "Key", "KeyRing", "build_key", "build_keyring", "thumbprint"]
 
 HMAC_ALGORITHMS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 RSA_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
@@ -70,6 +74,10 @@ class KeyRing:
     signing: Key | None
     by_kid: dict[str, Key]
     default: Key | None  # the key for tokens that carry no `kid` (only when there is one key)
+
+    def jwks(self) -> dict[str, Any]:
+        """The public JWK Set (RFC 7517) of the asymmetric keys; never secret material."""
+        return {"keys": [dict(k.public_jwk) for k in self.by_kid.values() if k.public_jwk]}
 
     def for_header(self, kid: Any) -> Key | None:
         """The configured key a token header names; never anything outside the ring."""
@@ -149,6 +157,13 @@ def _load(material: Any, alg: str, what: str) -> Any:
     """Parse PEM text/bytes or a JWK dict with python-jose; return the cryptography key."""
     if material is None:
         return None
+    if isinstance(material, os.PathLike):
+        try:
+            material = Path(material).read_bytes()
+        except OSError as exc:
+            raise ConfigurationConflictError(
+                f"{what} file cannot be read: {exc.strerror or 'error'}"
+            ) from None
     if isinstance(material, str):
         material = material.encode("utf-8")
     if not isinstance(material, bytes | dict):
@@ -244,11 +259,20 @@ def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key
                 return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
     jose_class = CryptographyRSAKey if alg in RSA_ALGORITHMS else CryptographyECKey
-    jwk = dict(jose_class(public_key, alg).to_dict())
+    jwk = {k: v for k, v in jose_class(public_key, alg).to_dict().items() if k != "d"}
+    if kid is None:
+        kid = thumbprint(jwk)
     jwk["use"] = "sig"
-    if kid is not None:
-        jwk["kid"] = kid
+    jwk["kid"] = kid
     return Key(alg, kid, verify, sign, jwk)
+
+
+def thumbprint(jwk: dict[str, Any]) -> str:
+    """The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public RSA or EC JWK."""
+    members = ("e", "kty", "n") if jwk["kty"] == "RSA" else ("crv", "kty", "x", "y")
+    canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
+    digest = hashlib.sha256(canonical.encode("utf-8")).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
 
 def build_key(
@@ -270,7 +294,91 @@ def build_key(
     return _asymmetric_key(alg, private, public, kid)
 
 
-def build_keyring(algorithm: str, secret: Any, private: Any, public: Any) -> KeyRing:
-    """The key ring of the seed's single-key configuration."""
-    key = build_key(algorithm, secret=secret, private=private, public=public)
-    return KeyRing(signing=key if key.can_sign else None, by_kid={}, default=key)
+def _key_from_spec(spec: Any, position: int) -> Key:
+    """One entry of the `keys` option: a JWK, or {kid, alg, secret_key/private_key/public_key}."""
+    where = f"keys[{position}]"
+    if not isinstance(spec, dict):
+        raise ConfigurationConflictError(f"{where} must be a JWK or a dict with kid and alg")
+    kid, alg = spec.get("kid"), spec.get("alg")
+    if not isinstance(kid, str) or not kid:
+        raise ConfigurationConflictError(f"{where} needs a non-empty kid")
+    if not isinstance(alg, str):
+        raise ConfigurationConflictError(f"{where} ({kid}) needs alg: each key has one algorithm")
+    if "kty" in spec:  # a JWK
+        use = spec.get("use")
+        if use is not None and use != "sig":
+            raise ConfigurationConflictError(f"{where} ({kid}) is not a signing key (use={use!r})")
+        if spec["kty"] == "oct":
+            try:
+                secret = base64url_decode(str(spec.get("k", "")).encode("ascii"))
+            except Exception:
+                raise ConfigurationConflictError(f"{where} ({kid}) has a malformed k") from None
+            return build_key(alg, secret=secret, kid=kid)
+        if "d" in spec:
+            return build_key(alg, private=spec, kid=kid)
+        return build_key(alg, public=spec, kid=kid)
+    unknown = set(spec) - {"kid", "alg", "secret_key", "private_key", "public_key"}
+    if unknown:
+        raise ConfigurationConflictError(f"{where} ({kid}) has unknown fields {sorted(unknown)}")
+    return build_key(
+        alg,
+        secret=spec.get("secret_key"),
+        private=spec.get("private_key"),
+        public=spec.get("public_key"),
+        kid=kid,
+    )
+
+
+def build_keyring(
+    algorithm: str,
+    secret: Any,
+    private: Any,
+    public: Any,
+    keys: Any = None,
+    signing_key_id: str | None = None,
+) -> KeyRing:
+    """The key ring of a configuration: the seed's single key, or a set of keys with kids.
+
+    In a set, exactly one key signs (`signing_key_id`, or the only key with private material);
+    the others only verify. A token without `kid` is accepted only when there is one key.
+    """
+    if keys is None:
+        if signing_key_id is not None:
+            raise ConfigurationConflictError("signing_key_id needs the keys option")
+        key = build_key(algorithm, secret=secret, private=private, public=public)
+        by_kid = {key.kid: key} if key.kid is not None else {}
+        return KeyRing(signing=key if key.can_sign else None, by_kid=by_kid, default=key)
+    if any(v is not None for v in (secret, private, public)):
+        raise ConfigurationConflictError(
+            "use either keys or secret_key/private_key/public_key, not both"
+        )
+    if isinstance(keys, dict) and "keys" in keys:  # a JWKS document
+        keys = keys["keys"]
+    if isinstance(keys, dict | str | bytes) or not hasattr(keys, "__iter__"):
+        raise ConfigurationConflictError("keys must be a list of key specs or a JWKS document")
+    ring: dict[str, Key] = {}
+    for position, spec in enumerate(keys):
+        key = _key_from_spec(spec, position)
+        if key.kid in ring:
+            raise ConfigurationConflictError(f"kid {key.kid!r} appears twice in keys")
+        assert key.kid is not None
+        ring[key.kid] = key
+    if not ring:
+        raise ConfigurationConflictError("keys is empty")
+    if signing_key_id is not None:
+        signing = ring.get(signing_key_id)
+        if signing is None:
+            raise ConfigurationConflictError(f"signing_key_id {signing_key_id!r} is not in keys")
+        if not signing.can_sign:
+            raise ConfigurationConflictError(
+                f"signing_key_id {signing_key_id!r} has no private key or secret to sign with"
+            )
+    else:
+        signers = [k for k in ring.values() if k.can_sign]
+        if len(signers) > 1:
+            raise ConfigurationConflictError(
+                "several keys can sign; name the active one with signing_key_id"
+            )
+        signing = signers[0] if signers else None
+    default = next(iter(ring.values())) if len(ring) == 1 else None
+    return KeyRing(signing=signing, by_kid=ring, default=default)

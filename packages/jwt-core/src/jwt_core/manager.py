@@ -60,7 +60,12 @@ class TokenManager:
         cfg = self.config
         self._clock = clock
         self.keys: KeyRing = build_keyring(
-            cfg.algorithm, cfg.secret_key, cfg.private_key, cfg.public_key
+            cfg.algorithm,
+            cfg.secret_key,
+            cfg.private_key,
+            cfg.public_key,
+            cfg.keys,
+            cfg.signing_key_id,
         )
         self._leeway = cfg.leeway.total_seconds()
         self._encoder = cfg.json_encoder(separators=(",", ":"), allow_nan=False)
@@ -88,6 +93,15 @@ class TokenManager:
         """Close the blacklist (a worker's stop)."""
         if self.blacklist is not None:
             await self.blacklist.close()
+
+    def jwks(self) -> dict[str, Any]:
+        """The public JWK Set (RFC 7517) of every asymmetric key, for other services to verify."""
+        return self.keys.jwks()
+
+    @property
+    def can_sign(self) -> bool:
+        """False for a verify-only configuration (public keys only)."""
+        return self.keys.signing is not None
 
     # -- creating --------------------------------------------------------------------------
     @staticmethod
