@@ -66,6 +66,7 @@ class Config:
     use_acl: bool = False
     acl_claim: str = "role"
     max_token_length: int = 8192
+    verified_token_cache_size: int = 1024
     # where tokens travel (read by the adapter)
     token_location: Sequence[str] = ("headers",)
     jwt_header_key: str = "Authorization"
@@ -220,6 +221,11 @@ class Config:
             or self.max_token_length < 256
         ):
             raise ConfigurationConflictError("max_token_length must be an integer of at least 256")
+        size = self.verified_token_cache_size
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ConfigurationConflictError(
+                "verified_token_cache_size must be a non-negative integer (0 turns it off)"
+            )
         if self.public_claim_namespace and not isinstance(self.public_claim_namespace, str):
             raise ConfigurationConflictError("public_claim_namespace must be a string")
         if not isinstance(self.private_claim_prefix, str):

@@ -95,28 +95,46 @@ def _looks_asymmetric(secret: bytes) -> bool:
 
     if is_pem_format(secret) or is_ssh_key(secret) or b"-----BEGIN" in secret:
         return True
+    if _is_der_key(secret):
+        return True
+    # the body of a PEM block without its armour lines: base64 of DER
+    compact = b"".join(secret.split())
+    if len(compact) >= 64:
+        for decode in (base64.b64decode, base64.urlsafe_b64decode):
+            try:
+                der = decode(compact + b"=" * (-len(compact) % 4))
+            except (ValueError, TypeError):
+                continue
+            if _is_der_key(der):
+                return True
+    try:
+        document = json.loads(secret)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(document, dict) and document.get("kty") in ("RSA", "EC", "OKP")
+
+
+def _is_der_key(data: bytes) -> bool:
+    """True when `data` parses as a DER public key, private key or X.509 certificate."""
+    if not data.startswith(b"\x30"):  # every DER key or certificate is a SEQUENCE
+        return False
     loaders = (
         serialization.load_der_public_key,
         lambda data: serialization.load_der_private_key(data, password=None),
     )
     for loader in loaders:
         try:
-            loader(secret)
+            loader(data)
         except Exception:  # noqa: S112 - not DER key material, which is what we want
             continue
         return True
     try:
         from cryptography import x509
 
-        x509.load_der_x509_certificate(secret)
+        x509.load_der_x509_certificate(data)
         return True
-    except Exception:  # noqa: S110
-        pass
-    try:
-        document = json.loads(secret)
-    except (ValueError, UnicodeDecodeError):
+    except Exception:
         return False
-    return isinstance(document, dict) and document.get("kty") in ("RSA", "EC", "OKP")
 
 
 def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 import time
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import Any, Literal
 
 from jwt_core.blacklist.base import BlacklistABC
@@ -17,7 +18,7 @@ from jwt_core.claims import (
     build_claims,
     canonical_json,
     check_audience,
-    check_times,
+    numeric_date,
     subject_of,
     to_datetime,
     unflatten_public,
@@ -27,6 +28,7 @@ from jwt_core.errors import (
     AccessDeniedError,
     ConfigurationConflictError,
     CSRFError,
+    ExpiredSignatureError,
     FreshTokenRequiredError,
     InvalidClaimsError,
     InvalidTokenError,
@@ -45,6 +47,24 @@ __all__ = ["TokenManager"]
 # implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
 _FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
 _HEADER_CACHE_SIZE = 64
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# What a signed, well-formed payload yields before the time-dependent checks.
+_Verified = tuple[
+    MappingProxyType[str, Any],
+    Any,
+    Any,
+    str,
+    str,
+    float,
+    float,
+    float | None,
+    Any,
+    Any,
+    Any,
+    Any,
+    Any,
+    str | None,
+]
 
 
 class TokenManager:
@@ -70,6 +90,10 @@ class TokenManager:
         self._leeway = cfg.leeway.total_seconds()
         self._encoder = cfg.json_encoder(separators=(",", ":"), allow_nan=False)
         self._header_keys: dict[str, Key] = {}
+        self._max_length = cfg.max_token_length
+        self._audiences = cfg.decode_audience
+        self._cache_size = cfg.verified_token_cache_size
+        self._verified: dict[str, _Verified] = {}
         self._signing_header = self._header_segment(self.keys.signing)
         self._reserved = LIBRARY_CLAIMS | {cfg.acl_claim}
         self.blacklist: BlacklistABC | None = None
@@ -238,31 +262,45 @@ class TokenManager:
     def decode(self, raw: str) -> Token:
         """Verify signature and registered claims of `raw` and return its `Token`; any type.
 
-        Raises `JWTDecodeError`, `ExpiredSignatureError` or `InvalidTokenError`.
+        Raises `JWTDecodeError`, `ExpiredSignatureError` or `InvalidTokenError`. A token that
+        verified before is found in a small cache keyed by its exact text, which skips the
+        signature check and the parsing; every check that depends on the time still runs.
         """
-        header_b64, payload_b64, signature_b64 = split_compact(raw, self.config.max_token_length)
+        entry = self._verified.get(raw)
+        if entry is None:
+            entry = self._verify_signature_and_shape(raw)
+        return self._token(raw, entry)
+
+    def _verify_signature_and_shape(self, raw: str) -> _Verified:
+        header_b64, payload_b64, signature_b64 = split_compact(raw, self._max_length)
         key = self._key_for_header(header_b64)
         payload = decode_json_segment(payload_b64, "payload")
         signature = b64url_decode(signature_b64, "signature")
         signing_input = raw[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
         if not key.verify(signing_input, signature):
             raise JWTDecodeError("the token's signature does not verify")
-        return self._token(raw, payload, key)
+        entry = self._check_shape(payload, key)
+        if self._cache_size:
+            cache = self._verified
+            if len(cache) >= self._cache_size:
+                del cache[next(iter(cache))]
+            cache[raw] = entry
+        return entry
 
-    def _token(self, raw: str, payload: dict[str, Any], key: Key) -> Token:
+    def _check_shape(self, payload: dict[str, Any], key: Key) -> _Verified:
+        """Every check of a signed payload that does not depend on the time."""
         cfg = self.config
-        now = self._clock()
-        iat, nbf, exp = check_times(payload, now, self._leeway)
+        iat = numeric_date(payload, "iat", required=True)
+        nbf = numeric_date(payload, "nbf", required=True)
+        exp = numeric_date(payload, "exp", required=False)
+        assert iat is not None
+        assert nbf is not None
         sub = payload.get("sub")
         if sub.__class__ is not str or not sub:
             raise InvalidTokenError("the token has no subject (sub)")
         jti = payload.get("jti")
-        if jti.__class__ is not str:
-            raise InvalidTokenError("the token has no id (jti)")
-        try:
-            jti_uuid = uuid.UUID(jti)
-        except ValueError:
-            raise InvalidTokenError("the token's id (jti) is not a UUID") from None
+        if jti.__class__ is not str or _UUID.fullmatch(jti) is None:
+            raise InvalidTokenError("the token's id (jti) is not a UUID")
         token_type = payload.get("type")
         if token_type != "access" and token_type != "refresh":
             raise InvalidTokenError("the token's type is neither access nor refresh")
@@ -273,24 +311,23 @@ class TokenManager:
         elif iss is not None and iss.__class__ is not str:
             raise InvalidTokenError("the token's issuer (iss) is malformed")
         aud = payload.get("aud")
-        check_audience(aud, cfg.decode_audience)
-
-        fresh: bool | None = None
+        if aud is not None or self._audiences is not None:
+            check_audience(aud, self._audiences)
+        fresh: Any = None
         if token_type == "access":
-            value = payload.get("fresh")
-            if value is True or value is False:
-                fresh = value
-            elif value.__class__ is int or value.__class__ is float:
-                fresh = now < value
-            else:
+            fresh = payload.get("fresh")
+            if (
+                fresh is not True
+                and fresh is not False
+                and fresh.__class__ is not int
+                and fresh.__class__ is not float
+            ):
                 raise InvalidTokenError("the token's fresh claim is malformed")
-        role: str | None = None
+        role = None
         if cfg.use_acl:
-            value = payload.get(cfg.acl_claim)
-            if value is not None:
-                if value.__class__ is not str:
-                    raise InvalidTokenError("the token's role claim is not a string")
-                role = value
+            role = payload.get(cfg.acl_claim)
+            if role is not None and role.__class__ is not str:
+                raise InvalidTokenError("the token's role claim is not a string")
         csrf = payload.get("csrf")
         if csrf is not None and csrf.__class__ is not str:
             raise InvalidTokenError("the token's csrf claim is malformed")
@@ -304,24 +341,54 @@ class TokenManager:
                 raise InvalidTokenError("the token's identity does not match its subject")
         else:
             identity = sub
+        return (
+            MappingProxyType(payload),
+            token_type,
+            identity,
+            sub,
+            jti,
+            iat,
+            nbf,
+            exp,
+            iss,
+            aud,
+            role,
+            fresh,
+            csrf,
+            key.kid,
+        )
+
+    def _token(self, raw: str, entry: _Verified) -> Token:
+        """Run the time checks on a verified entry and build its `Token`."""
+        payload, token_type, identity, sub, jti, iat, nbf, exp, iss, aud, role, fresh, csrf, kid = (
+            entry
+        )
+        now = self._clock()
+        leeway = self._leeway
+        if exp is not None and now > exp + leeway:
+            raise ExpiredSignatureError("the token has expired")
+        if now + leeway < nbf:
+            raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
+        if now + leeway < iat:
+            raise InvalidTokenError("the token was issued in the future (iat)")
+        if fresh is not None and fresh is not True and fresh is not False:
+            fresh = now < fresh
         return Token(
             raw_jwt=raw,
             raw_data=payload,
             type=token_type,
             identity=identity,
             sub=sub,
-            jti=jti_uuid,
-            iat=to_datetime(iat),
-            nbf=to_datetime(nbf),
-            exp=None if exp is None else to_datetime(exp),
+            jti=jti,
+            iat=iat,
+            nbf=nbf,
+            exp=exp,
             iss=iss,
             aud=aud,
             role=role,
             fresh=fresh,
             csrf=csrf,
-            public_claims=self._public_claims(payload),
-            private_claims=self._private_claims(payload),
-            kid=key.kid,
+            kid=kid,
             _manager=self,
         )
 
