@@ -6,8 +6,9 @@ module can be imported without it.
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
@@ -66,7 +67,9 @@ class RedisBlacklist(BlacklistABC):
     (then its owner closes it). `prefix` starts every key, so several apps can share a server.
     The socket timeouts (seconds) make calls to a dead or hung server fail instead of waiting;
     a call is retried `retries` times on a broken connection, so the store recovers by itself
-    once the server is back. Other keyword arguments go to `redis.asyncio.from_url`.
+    once the server is back. At most `max_connections` calls run at once (the others wait for
+    a free connection rather than fail). Other keyword arguments go to `redis.asyncio.from_url`
+    (or `RedisCluster.from_url`).
     """
 
     multiprocess_safe = True
@@ -81,15 +84,17 @@ class RedisBlacklist(BlacklistABC):
         socket_timeout: float = 1.0,
         socket_connect_timeout: float = 1.0,
         retries: int = 1,
+        max_connections: int = 64,
         **client_kwargs: Any,
     ) -> None:
         if client is not None and (url is not None or cluster or client_kwargs):
             raise ConfigurationConflictError(
                 "RedisBlacklist takes either a ready client= or url= (with its options), not both"
             )
-        if socket_timeout <= 0 or socket_connect_timeout <= 0 or retries < 0:
+        if min(socket_timeout, socket_connect_timeout, max_connections) <= 0 or retries < 0:
             raise ConfigurationConflictError(
-                "RedisBlacklist: socket timeouts must be positive and retries not negative"
+                "RedisBlacklist: socket timeouts and max_connections must be positive, "
+                "retries not negative"
             )
         redis_asyncio = _import_redis_asyncio()
         from redis.exceptions import RedisError
@@ -102,6 +107,8 @@ class RedisBlacklist(BlacklistABC):
         self._socket_timeout = socket_timeout
         self._socket_connect_timeout = socket_connect_timeout
         self._retries = retries
+        self._max_connections = max_connections
+        self._slots: asyncio.Semaphore | None = None
         self._client_kwargs = client_kwargs
         self._client = client
         self._owns_client = client is None
@@ -115,7 +122,7 @@ class RedisBlacklist(BlacklistABC):
         self._connection()
 
     async def close(self) -> None:
-        client = self._client
+        client, self._slots = self._client, None
         if client is not None and self._owns_client:
             self._client = None
             await client.aclose()
@@ -139,24 +146,23 @@ class RedisBlacklist(BlacklistABC):
     async def register(self, token: Token) -> None:
         expiry = self.entry_expiry(token)
         key = self.token_key(token)
-        client = self._connection()
         if expiry is None:
-            await self._call(client.set(key, b"1"))
+            await self._call(lambda client: client.set(key, b"1"))
         else:
-            await self._call(client.set(key, b"1", pxat=_epoch_ms(expiry)))
+            until = _epoch_ms(expiry)
+            await self._call(lambda client: client.set(key, b"1", pxat=until))
 
     async def register_identity(
         self, subject: str, revoked_before: datetime, expires_at: datetime | None
     ) -> None:
-        until = "" if expires_at is None else str(_epoch_ms(expires_at))
-        client = self._connection()
+        key = self.cutoff_key(subject)
         cutoff = repr(revoked_before.timestamp())
-        await self._call(client.eval(_RAISE_CUTOFF, 1, self.cutoff_key(subject), cutoff, until))
+        until = "" if expires_at is None else str(_epoch_ms(expires_at))
+        await self._call(lambda client: client.eval(_RAISE_CUTOFF, 1, key, cutoff, until))
 
     async def is_blacklisted(self, token: Token) -> bool:
-        client = self._connection()
         keys = [self.token_key(token), self.cutoff_key(token.sub)]
-        revoked, cutoff = await self._call(client.mget(keys))
+        revoked, cutoff = await self._call(lambda client: client.mget(keys))
         if revoked is not None:
             return True
         return cutoff is not None and token.iat.timestamp() <= float(cutoff)
@@ -174,6 +180,7 @@ class RedisBlacklist(BlacklistABC):
                 # Retry a broken connection at once (the server restarted), but not a timeout:
                 # a hung server must cost one timeout, not several.
                 "retry": Retry(NoBackoff(), self._retries, (RedisConnectionError,)),
+                "max_connections": self._max_connections,
                 **self._client_kwargs,
             }
             url = self.url if self.url is not None else DEFAULT_URL
@@ -184,10 +191,14 @@ class RedisBlacklist(BlacklistABC):
         assert self._client is not None
         return self._client
 
-    async def _call(self, call: Awaitable[T]) -> T:
-        """Await a client call; a server that cannot be reached becomes a library error."""
+    async def _call(self, operation: Callable[[Redis | RedisCluster], Awaitable[T]]) -> T:
+        """Run one call once a connection is free; an unreachable server becomes a library error."""
+        client = self._connection()
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_connections)
         try:
-            return await call
+            async with self._slots:
+                return await operation(client)
         except self._errors as exc:
             where = self.url if self.url is not None else "the given client"
             raise RevocationStoreUnavailableError(

@@ -57,12 +57,12 @@ ON CONFLICT (subject) DO UPDATE SET
 
 
 class _DatabaseThread:
-    """One worker thread owning the sqlite3 connection, so no disk I/O runs on the event loop."""
+    """One worker thread owning one sqlite3 connection, so no disk I/O runs on the event loop."""
 
-    def __init__(self, path: str, busy_timeout: float) -> None:
+    def __init__(self, path: str, busy_timeout: float, name: str) -> None:
         self._path = path
         self._busy_timeout = busy_timeout
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jwt-core-sqlite")
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._db: sqlite3.Connection | None = None
         self._file_id: tuple[int, int] | None = None
 
@@ -151,8 +151,9 @@ def _purge(db: sqlite3.Connection, now: float) -> int:
 class SQLiteBlacklist(BlacklistABC):
     """Revocations in one SQLite database file: shared by all workers, kept across restarts.
 
-    The file is opened in WAL mode so checks never wait for a writer, and every sqlite3 call
-    runs on a worker thread of its own so the event loop never waits for the disk. Rows are
+    The file is opened in WAL mode so checks never wait for a writer. Every sqlite3 call runs
+    off the event loop, on two threads with a connection each: one for checks, one for writes,
+    so that a write waiting for another process's lock does not hold up checks. Rows are
     deleted once their token has expired (at most every `purge_interval` seconds, on a write),
     so the file does not grow with old revocations. For several machines use `RedisBlacklist`.
 
@@ -186,7 +187,8 @@ class SQLiteBlacklist(BlacklistABC):
         self._purge_interval = purge_interval
         self._clock = clock
         self._next_purge = -math.inf
-        self._thread: _DatabaseThread | None = None
+        self._reader: _DatabaseThread | None = None
+        self._writer: _DatabaseThread | None = None
 
     def __repr__(self) -> str:
         return f"SQLiteBlacklist({self.path!r})"
@@ -196,9 +198,11 @@ class SQLiteBlacklist(BlacklistABC):
         await self.purge()
 
     async def close(self) -> None:
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            await thread.close()
+        threads = (self._reader, self._writer)
+        self._reader = self._writer = None
+        for thread in threads:
+            if thread is not None:
+                await thread.close()
 
     async def register(self, token: Token) -> None:
         expiry = self.entry_expiry(token)
@@ -208,31 +212,43 @@ class SQLiteBlacklist(BlacklistABC):
         if now >= self._next_purge:
             purge_at, self._next_purge = now, now + self._purge_interval
         jti = token.jti.bytes
-        await self._run(lambda db: _register(db, jti, until, purge_at))
+        await self._write(lambda db: _register(db, jti, until, purge_at))
 
     async def register_identity(
         self, subject: str, revoked_before: datetime, expires_at: datetime | None
     ) -> None:
         before = revoked_before.timestamp()
         until = None if expires_at is None else expires_at.timestamp()
-        await self._run(lambda db: _register_subject(db, subject, before, until))
+        await self._write(lambda db: _register_subject(db, subject, before, until))
 
     async def is_blacklisted(self, token: Token) -> bool:
         jti, subject, iat = token.jti.bytes, token.sub, token.iat.timestamp()
-        return await self._run(lambda db: _is_blacklisted(db, jti, subject, iat))
+        return await self._read(lambda db: _is_blacklisted(db, jti, subject, iat))
 
     async def purge(self) -> int:
         """Delete the rows of tokens that have expired now; return how many went."""
         now = self._clock()
         self._next_purge = now + self._purge_interval
-        return await self._run(lambda db: _purge(db, now))
+        return await self._write(lambda db: _purge(db, now))
 
-    async def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `operation` on the database thread (made on first use); name the file on failure."""
-        if self._thread is None:
-            self._thread = _DatabaseThread(self.path, self._busy_timeout)
+    async def _read(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `operation` on the checking thread (made on first use)."""
+        if self._reader is None:
+            self._reader = _DatabaseThread(self.path, self._busy_timeout, "jwt-core-sqlite-read")
+        return await self._run(self._reader, operation)
+
+    async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `operation` on the writing thread (made on first use)."""
+        if self._writer is None:
+            self._writer = _DatabaseThread(self.path, self._busy_timeout, "jwt-core-sqlite-write")
+        return await self._run(self._writer, operation)
+
+    async def _run(
+        self, thread: _DatabaseThread, operation: Callable[[sqlite3.Connection], T]
+    ) -> T:
+        """Await `operation` on `thread`; a file that cannot be used becomes a library error."""
         try:
-            return await self._thread.run(operation)
+            return await thread.run(operation)
         except (sqlite3.Error, OSError) as exc:
             raise RevocationStoreUnavailableError(
                 f"the SQLite revocation store {self.path} cannot be used: {exc}"

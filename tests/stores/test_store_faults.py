@@ -1,0 +1,177 @@
+"""A store that cannot be reached raises promptly (never hangs) and works again once it is back.
+
+No timing assertions: `asyncio.wait_for(..., GUARD)` only turns a hang into a failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import time
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from redis_server import RedisServer, free_port
+from token_factory import make_token
+
+from jwt_core.blacklist import RedisBlacklist, SQLiteBlacklist
+from jwt_core.errors import RevocationStoreUnavailableError
+from jwt_core.token import Token
+
+GUARD = 10.0  # seconds: far above any timeout configured below
+
+T = TypeVar("T")
+
+
+async def guarded(call: Awaitable[T]) -> T:
+    return await asyncio.wait_for(call, GUARD)
+
+
+def fresh_token(sub: str = "alice") -> Token:
+    now = time.time()
+    return make_token(sub, iat=now, exp=now + 900)
+
+
+async def test_redis_stopped_then_started_again(own_redis_server: RedisServer) -> None:
+    store = RedisBlacklist(own_redis_server.url, socket_timeout=1, socket_connect_timeout=1)
+    await store.open()
+    try:
+        token = fresh_token()
+        await store.register(token)
+        assert await store.is_blacklisted(token) is True
+
+        own_redis_server.stop()
+        with pytest.raises(RevocationStoreUnavailableError, match="cannot be used"):
+            await guarded(store.is_blacklisted(token))
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.register(fresh_token()))
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.register_identity("alice", token.iat, None))
+
+        own_redis_server.start()  # same port; the server kept no data
+        assert await guarded(store.is_blacklisted(token)) is False
+        other = fresh_token()
+        await guarded(store.register(other))
+        assert await guarded(store.is_blacklisted(other)) is True
+    finally:
+        await store.close()
+
+
+async def test_redis_frozen_then_thawed(own_redis_server: RedisServer) -> None:
+    """A server that keeps its sockets open but answers nothing: the read timeout must fire."""
+    store = RedisBlacklist(own_redis_server.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    await store.open()
+    try:
+        token = fresh_token()
+        await store.register(token)
+
+        own_redis_server.freeze()
+        try:
+            with pytest.raises(RevocationStoreUnavailableError):
+                await guarded(store.is_blacklisted(token))
+            # Many callers at once while hung: every one of them gets an error, none hangs.
+            results = await guarded(
+                asyncio.gather(
+                    *(store.is_blacklisted(fresh_token()) for _ in range(20)),
+                    return_exceptions=True,
+                )
+            )
+            assert all(isinstance(r, RevocationStoreUnavailableError) for r in results)
+        finally:
+            own_redis_server.thaw()
+
+        assert await guarded(store.is_blacklisted(token)) is True  # the data was kept
+    finally:
+        await store.close()
+
+
+async def test_redis_that_never_was_there_raises() -> None:
+    store = RedisBlacklist(f"redis://127.0.0.1:{free_port()}/0")
+    await store.open()
+    try:
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.is_blacklisted(fresh_token()))
+    finally:
+        await store.close()
+
+
+def remove_database(path: Path) -> None:
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        target = path.with_name(name)
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+async def test_sqlite_file_replaced_by_a_directory_or_garbage(tmp_path: Path) -> None:
+    path = tmp_path / "revoked.sqlite3"
+    store = SQLiteBlacklist(path)
+    await store.open()
+    try:
+        token = fresh_token()
+        await store.register(token)
+        assert await store.is_blacklisted(token) is True
+
+        remove_database(path)
+        path.mkdir()
+        with pytest.raises(RevocationStoreUnavailableError, match=str(path)):
+            await guarded(store.is_blacklisted(token))
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.register(fresh_token()))
+
+        path.rmdir()
+        path.write_bytes(os.urandom(8192))
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.is_blacklisted(token))
+
+        path.unlink()  # the bad file is gone: the store makes a new one and works again
+        other = fresh_token()
+        await guarded(store.register(other))
+        assert await guarded(store.is_blacklisted(other)) is True
+        assert path.is_file()
+    finally:
+        await store.close()
+
+
+async def test_sqlite_file_deleted_while_open_is_not_silently_kept(tmp_path: Path) -> None:
+    """A deleted file must not live on in one worker while the others use a new one."""
+    path = tmp_path / "revoked.sqlite3"
+    store = SQLiteBlacklist(path)
+    await store.open()
+    try:
+        token = fresh_token()
+        await store.register(token)
+        remove_database(path)
+        assert await store.is_blacklisted(token) is False  # sees the new, empty file
+        await store.register(token)
+        other = SQLiteBlacklist(path)
+        try:
+            assert await other.is_blacklisted(token) is True
+        finally:
+            await other.close()
+    finally:
+        await store.close()
+
+
+async def test_sqlite_opening_a_garbage_file_raises(tmp_path: Path) -> None:
+    path = tmp_path / "not-a-database"
+    path.write_bytes(b"this is not SQLite" * 100)
+    store = SQLiteBlacklist(path)
+    try:
+        with pytest.raises(RevocationStoreUnavailableError, match="not a database"):
+            await guarded(store.open())
+    finally:
+        await store.close()
+
+
+async def test_sqlite_in_a_missing_directory_raises(tmp_path: Path) -> None:
+    store = SQLiteBlacklist(tmp_path / "missing" / "revoked.sqlite3")
+    try:
+        with pytest.raises(RevocationStoreUnavailableError):
+            await guarded(store.is_blacklisted(fresh_token()))
+    finally:
+        await store.close()
