@@ -1,0 +1,117 @@
+"""Hand-made hostile tokens, built with the standard library only so no JOSE code shapes them."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import uuid
+from typing import Any
+
+# A fixed clock for every manager of this suite: claims are built against it, never wall time.
+NOW = 1_750_000_000.0
+SECRET = "test-secret-for-hostile-tokens-0123456789abcdef"
+JTI = "2b1e2a0c-9b3e-4b8a-9a53-2a5e9f8f1c11"
+DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
+
+
+def b64url(data: bytes) -> str:
+    """Unpadded base64url, as RFC 7515 section 2 spells it."""
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def as_bytes(part: Any) -> bytes:
+    """A header or payload as bytes: raw bytes and text pass through, anything else is JSON."""
+    if isinstance(part, bytes):
+        return part
+    if isinstance(part, str):
+        return part.encode("utf-8")
+    return json.dumps(part, separators=(",", ":")).encode("utf-8")
+
+
+def hmac_sign(signing_input: str, secret: str | bytes = SECRET, alg: str = "HS256") -> str:
+    """The base64url HMAC of a signing input, with any secret (also a public key's bytes)."""
+    key = secret.encode("utf-8") if isinstance(secret, str) else secret
+    return b64url(hmac.new(key, signing_input.encode("ascii"), DIGESTS[alg]).digest())
+
+
+def join(header: Any, payload: Any) -> str:
+    """The signing input `header.payload` of two parts (dict -> compact JSON, text/bytes as is)."""
+    return f"{b64url(as_bytes(header))}.{b64url(as_bytes(payload))}"
+
+
+def forge(
+    header: Any = None,
+    payload: Any = None,
+    *,
+    secret: str | bytes = SECRET,
+    alg: str = "HS256",
+) -> str:
+    """An HMAC-signed compact token; with the suite's secret, only the core's checks stop it."""
+    header = {"alg": alg, "typ": "JWT"} if header is None else header
+    payload = claims() if payload is None else payload
+    signing_input = join(header, payload)
+    return f"{signing_input}.{hmac_sign(signing_input, secret, alg)}"
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    """A claim set the core accepts at `NOW` (an access token); keys set to `...` are dropped."""
+    base: dict[str, Any] = {
+        "sub": "alice",
+        "iat": NOW,
+        "nbf": int(NOW),
+        "exp": int(NOW) + 900,
+        "jti": JTI,
+        "type": "access",
+        "fresh": False,
+    }
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+def payload_with(raw_member: str, value_text: str) -> str:
+    """A valid claim set's JSON with one member spelled exactly as given (e.g. `1e400`, `NaN`)."""
+    rest = {k: v for k, v in claims().items() if k != raw_member}
+    body = json.dumps(rest, separators=(",", ":"))
+    return body[:-1] + f',"{raw_member}":{value_text}}}'
+
+
+def fresh_jti() -> str:
+    return str(uuid.uuid4())
+
+
+def segments(token: str) -> list[str]:
+    """The three dot-separated parts of a compact token."""
+    return token.split(".")
+
+
+def refusal(manager: Any, raw: Any, expected: type[BaseException]) -> BaseException:
+    """Decode `raw` and return the exception, which must be exactly of class `expected`."""
+    caught: BaseException | None = None
+    try:
+        token = manager.decode(raw)
+    except BaseException as exc:
+        caught = exc
+    if caught is None:
+        raise AssertionError(f"expected {expected.__name__}, but it was accepted: {token!r}")
+    assert type(caught) is expected, f"expected {expected.__name__}, got {caught!r}"
+    return caught
+
+
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def lenient_decode(segment: str) -> bytes:
+    """What a naive decoder does: pad, then decode without validating (junk is dropped)."""
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+
+
+def non_canonical_twin(segment: str) -> str:
+    """Another spelling of `segment` (its last character's unused bits set) with the same bytes."""
+    assert len(segment) % 4 in (2, 3), "only a segment with a partial last group has a twin"
+    for char in ALPHABET:
+        twin = segment[:-1] + char
+        if twin != segment and lenient_decode(twin) == lenient_decode(segment):
+            return twin
+    raise AssertionError("no twin found")
