@@ -58,10 +58,12 @@ def b64url_encode(data: bytes) -> str:
 def b64url_decode(segment: str, what: str) -> bytes:
     """Decode one canonical, unpadded base64url segment (already checked for its alphabet)."""
     rest = len(segment) % 4
-    if rest == 1 or (rest and segment[-1] not in _CANONICAL_LAST[rest]):
-        raise JWTDecodeError(f"the token's {what} is not canonical base64url")
+    if rest:
+        if rest == 1 or segment[-1] not in _CANONICAL_LAST[rest]:
+            raise JWTDecodeError(f"the token's {what} is not canonical base64url")
+        segment += "==" if rest == 2 else "="
     try:
-        return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return binascii.a2b_base64(segment.replace("-", "+").replace("_", "/"))
     except (binascii.Error, ValueError):
         raise JWTDecodeError(f"the token's {what} is not base64url") from None
 

@@ -39,7 +39,7 @@ from jwt_core.errors import (
 )
 from jwt_core.jws import b64url_decode, b64url_encode, decode_json_segment, split_compact
 from jwt_core.keys import Key, KeyRing, build_keyring
-from jwt_core.token import Token, TokenType
+from jwt_core.token import Entry, Token, TokenType
 
 __all__ = ["TokenManager"]
 
@@ -49,22 +49,6 @@ _FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
 _HEADER_CACHE_SIZE = 64
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # What a signed, well-formed payload yields before the time-dependent checks.
-_Verified = tuple[
-    MappingProxyType[str, Any],
-    Any,
-    Any,
-    str,
-    str,
-    float,
-    float,
-    float | None,
-    Any,
-    Any,
-    Any,
-    Any,
-    Any,
-    str | None,
-]
 
 
 class TokenManager:
@@ -93,7 +77,7 @@ class TokenManager:
         self._max_length = cfg.max_token_length
         self._audiences = cfg.decode_audience
         self._cache_size = cfg.verified_token_cache_size
-        self._verified: dict[str, _Verified] = {}
+        self._verified: dict[str, Entry] = {}
         self._signing_header = self._header_segment(self.keys.signing)
         self._reserved = LIBRARY_CLAIMS | {cfg.acl_claim}
         self.blacklist: BlacklistABC | None = None
@@ -266,12 +250,16 @@ class TokenManager:
         verified before is found in a small cache keyed by its exact text, which skips the
         signature check and the parsing; every check that depends on the time still runs.
         """
+        if raw.__class__ is not str:
+            if not isinstance(raw, str):
+                raise JWTDecodeError("the token must be a string")
+            raw = str.__add__("", raw)  # a plain str: a subclass could lie about hash or equality
         entry = self._verified.get(raw)
         if entry is None:
             entry = self._verify_signature_and_shape(raw)
         return self._token(raw, entry)
 
-    def _verify_signature_and_shape(self, raw: str) -> _Verified:
+    def _verify_signature_and_shape(self, raw: str) -> Entry:
         header_b64, payload_b64, signature_b64 = split_compact(raw, self._max_length)
         key = self._key_for_header(header_b64)
         payload = decode_json_segment(payload_b64, "payload")
@@ -287,12 +275,12 @@ class TokenManager:
             cache[raw] = entry
         return entry
 
-    def _check_shape(self, payload: dict[str, Any], key: Key) -> _Verified:
+    def _check_shape(self, payload: dict[str, Any], key: Key) -> Entry:
         """Every check of a signed payload that does not depend on the time."""
         cfg = self.config
         iat = numeric_date(payload, "iat", required=True)
         nbf = numeric_date(payload, "nbf", required=True)
-        exp = numeric_date(payload, "exp", required=False)
+        exp = numeric_date(payload, "exp", required=False) if "exp" in payload else None
         assert iat is not None
         assert nbf is not None
         sub = payload.get("sub")
@@ -311,7 +299,10 @@ class TokenManager:
         elif iss is not None and iss.__class__ is not str:
             raise InvalidTokenError("the token's issuer (iss) is malformed")
         aud = payload.get("aud")
-        if aud is not None or self._audiences is not None:
+        # the usual case, a string audience equal to the one accepted, needs no more checking
+        if (aud is not None or self._audiences is not None) and (
+            aud.__class__ is not str or aud != self._audiences
+        ):
             check_audience(aud, self._audiences)
         fresh: Any = None
         if token_type == "access":
@@ -358,11 +349,9 @@ class TokenManager:
             key.kid,
         )
 
-    def _token(self, raw: str, entry: _Verified) -> Token:
+    def _token(self, raw: str, entry: Entry) -> Token:
         """Run the time checks on a verified entry and build its `Token`."""
-        payload, token_type, identity, sub, jti, iat, nbf, exp, iss, aud, role, fresh, csrf, kid = (
-            entry
-        )
+        iat, nbf, exp = entry[5], entry[6], entry[7]
         now = self._clock()
         leeway = self._leeway
         if exp is not None and now > exp + leeway:
@@ -371,26 +360,10 @@ class TokenManager:
             raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
         if now + leeway < iat:
             raise InvalidTokenError("the token was issued in the future (iat)")
+        fresh = entry[11]
         if fresh is not None and fresh is not True and fresh is not False:
             fresh = now < fresh
-        return Token(
-            raw_jwt=raw,
-            raw_data=payload,
-            type=token_type,
-            identity=identity,
-            sub=sub,
-            jti=jti,
-            iat=iat,
-            nbf=nbf,
-            exp=exp,
-            iss=iss,
-            aud=aud,
-            role=role,
-            fresh=fresh,
-            csrf=csrf,
-            kid=kid,
-            _manager=self,
-        )
+        return Token._verified(raw, entry, fresh, self)
 
     def _public_claims(self, payload: Mapping[str, Any]) -> dict[str, Any]:
         return unflatten_public(payload, self.config.public_claim_namespace)

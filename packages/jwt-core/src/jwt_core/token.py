@@ -11,64 +11,53 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from jwt_core.manager import TokenManager
 
-__all__ = ["Token", "TokenType"]
+__all__ = ["Entry", "Token", "TokenType"]
 
 TokenType = Literal["access", "refresh"]
 _UTC = timezone.utc
 
 
-def _when(value: datetime | float | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
+def _seconds(value: datetime | float | None) -> float | None:
+    if value is None or not isinstance(value, datetime):
         return value
-    return datetime.fromtimestamp(value, _UTC)
+    return value.timestamp()
+
+
+# The verified fields of a token, in this order; `TokenManager` builds these tuples once per
+# distinct token and every `Token` of that token shares one.
+Entry = tuple[
+    Mapping[str, Any],  # 0 raw_data (read-only)
+    Any,  # 1 type
+    Any,  # 2 identity
+    str,  # 3 sub
+    str,  # 4 jti, as text
+    float,  # 5 iat
+    float,  # 6 nbf
+    float | None,  # 7 exp
+    Any,  # 8 iss
+    Any,  # 9 aud
+    Any,  # 10 role
+    Any,  # 11 fresh, as written (bool, or a NumericDate)
+    Any,  # 12 csrf
+    str | None,  # 13 kid
+]
 
 
 class Token:
     """A verified token: built by `TokenManager.decode`, never from unverified input.
 
     `raw_data` is the full claim set, read-only; the other attributes are typed views of it.
-    Datetimes are timezone-aware UTC. The views that cost something to build (datetimes, the
-    `jti` UUID, public and private claims) are built on first access.
+    Datetimes are timezone-aware UTC, built when read.
     """
 
-    __slots__ = (
-        "_aud",
-        "_csrf",
-        "_exp",
-        "_fresh",
-        "_iat",
-        "_identity",
-        "_iss",
-        "_jti",
-        "_kid",
-        "_manager",
-        "_nbf",
-        "_private",
-        "_public",
-        "_raw_data",
-        "_raw_jwt",
-        "_role",
-        "_sub",
-        "_type",
-    )
+    __slots__ = ("_entry", "_fresh", "_jti", "_manager", "_private", "_public", "_raw_jwt")
     _raw_jwt: str
-    _raw_data: Mapping[str, Any]
-    _type: TokenType
-    _identity: Any
-    _sub: str
-    _jti: uuid.UUID | str
-    _iat: datetime | float
-    _nbf: datetime | float
-    _exp: datetime | float | None
-    _iss: str | None
-    _aud: str | list[str] | None
-    _role: str | None
+    _entry: Entry
     _fresh: bool | None
-    _csrf: str | None
+    _manager: TokenManager | None
+    _jti: uuid.UUID | None
     _public: dict[str, Any] | None
     _private: dict[str, Any] | None
-    _kid: str | None
-    _manager: TokenManager | None
 
     def __init__(
         self,
@@ -92,29 +81,50 @@ class Token:
         kid: str | None = None,
         _manager: TokenManager | None = None,
     ) -> None:
+        data = raw_data if isinstance(raw_data, MappingProxyType) else MappingProxyType(raw_data)
+        iat_s, nbf_s = _seconds(iat), _seconds(nbf)
+        assert iat_s is not None
+        assert nbf_s is not None
+        entry: Entry = (
+            data,
+            type,
+            identity,
+            sub,
+            str(jti),
+            iat_s,
+            nbf_s,
+            _seconds(exp),
+            iss,
+            aud,
+            role,
+            fresh,
+            csrf,
+            kid,
+        )
         put = object.__setattr__
         put(self, "_raw_jwt", raw_jwt)
-        put(
-            self,
-            "_raw_data",
-            raw_data if isinstance(raw_data, MappingProxyType) else MappingProxyType(raw_data),
-        )
-        put(self, "_type", type)
-        put(self, "_identity", identity)
-        put(self, "_sub", sub)
-        put(self, "_jti", jti)
-        put(self, "_iat", iat)
-        put(self, "_nbf", nbf)
-        put(self, "_exp", exp)
-        put(self, "_iss", iss)
-        put(self, "_aud", aud)
-        put(self, "_role", role)
+        put(self, "_entry", entry)
         put(self, "_fresh", fresh)
-        put(self, "_csrf", csrf)
+        put(self, "_manager", _manager)
+        put(self, "_jti", jti if isinstance(jti, uuid.UUID) else None)
         put(self, "_public", public_claims)
         put(self, "_private", private_claims)
-        put(self, "_kid", kid)
-        put(self, "_manager", _manager)
+
+    @classmethod
+    def _verified(
+        cls, raw_jwt: str, entry: Entry, fresh: bool | None, manager: TokenManager
+    ) -> Token:
+        """The fast constructor `TokenManager` uses for a token it has just verified."""
+        token = cls.__new__(cls)
+        put = object.__setattr__
+        put(token, "_raw_jwt", raw_jwt)
+        put(token, "_entry", entry)
+        put(token, "_fresh", fresh)
+        put(token, "_manager", manager)
+        put(token, "_jti", None)
+        put(token, "_public", None)
+        put(token, "_private", None)
+        return token
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Token is immutable; cannot set {name!r}")
@@ -122,7 +132,6 @@ class Token:
     def __delattr__(self, name: str) -> None:
         raise AttributeError(f"Token is immutable; cannot delete {name!r}")
 
-    # plain attributes
     @property
     def raw_jwt(self) -> str:
         """The encoded token, exactly as received."""
@@ -131,35 +140,66 @@ class Token:
     @property
     def raw_data(self) -> Mapping[str, Any]:
         """Every claim, read-only."""
-        return self._raw_data
+        return self._entry[0]
 
     @property
     def type(self) -> TokenType:
         """`"access"` or `"refresh"`."""
-        return self._type
+        value: TokenType = self._entry[1]
+        return value
 
     @property
     def identity(self) -> Any:
         """The identity given when the token was made, any JSON value."""
-        return self._identity
+        return self._entry[2]
 
     @property
     def sub(self) -> str:
         """The `sub` claim: the identity, or its canonical JSON text when not a string."""
-        return self._sub
+        return self._entry[3]
+
+    @property
+    def jti(self) -> uuid.UUID:
+        """The token's unique id."""
+        value = self._jti
+        if value is None:
+            value = uuid.UUID(self._entry[4])
+            object.__setattr__(self, "_jti", value)
+        return value
+
+    @property
+    def iat(self) -> datetime:
+        """When the token was issued (aware UTC)."""
+        return datetime.fromtimestamp(self._entry[5], _UTC)
+
+    @property
+    def nbf(self) -> datetime:
+        """When the token starts being valid (aware UTC)."""
+        return datetime.fromtimestamp(self._entry[6], _UTC)
+
+    @property
+    def exp(self) -> datetime | None:
+        """When the token expires (aware UTC), None when it never does."""
+        exp = self._entry[7]
+        return None if exp is None else datetime.fromtimestamp(exp, _UTC)
 
     @property
     def iss(self) -> str | None:
-        return self._iss
+        """The issuer, when the token names one."""
+        value: str | None = self._entry[8]
+        return value
 
     @property
     def aud(self) -> str | list[str] | None:
-        return self._aud
+        """The audience(s), when the token names any."""
+        value: str | list[str] | None = self._entry[9]
+        return value
 
     @property
     def role(self) -> str | None:
         """The role (`acl_claim`), None without a role or without ACL."""
-        return self._role
+        value: str | None = self._entry[10]
+        return value
 
     @property
     def fresh(self) -> bool | None:
@@ -169,45 +209,13 @@ class Token:
     @property
     def csrf(self) -> str | None:
         """The CSRF value bound to the token, when cookies carry it."""
-        return self._csrf
+        value: str | None = self._entry[12]
+        return value
 
     @property
     def kid(self) -> str | None:
         """The id of the key that signed the token, when it names one."""
-        return self._kid
-
-    # views built on first access
-    @property
-    def jti(self) -> uuid.UUID:
-        """The token's unique id."""
-        value = self._jti
-        if not isinstance(value, uuid.UUID):
-            value = uuid.UUID(value)
-            object.__setattr__(self, "_jti", value)
-        return value
-
-    @property
-    def iat(self) -> datetime:
-        """When the token was issued (aware UTC)."""
-        value = _when(self._iat)
-        object.__setattr__(self, "_iat", value)
-        assert value is not None
-        return value
-
-    @property
-    def nbf(self) -> datetime:
-        """When the token starts being valid (aware UTC)."""
-        value = _when(self._nbf)
-        object.__setattr__(self, "_nbf", value)
-        assert value is not None
-        return value
-
-    @property
-    def exp(self) -> datetime | None:
-        """When the token expires (aware UTC), None when it never does."""
-        value = _when(self._exp)
-        object.__setattr__(self, "_exp", value)
-        return value
+        return self._entry[13]
 
     @property
     def public_claims(self) -> dict[str, Any]:
@@ -215,7 +223,7 @@ class Token:
         value = self._public
         if value is None:
             manager = self._manager
-            value = {} if manager is None else manager._public_claims(self._raw_data)
+            value = {} if manager is None else manager._public_claims(self._entry[0])
             object.__setattr__(self, "_public", value)
         return dict(value)
 
@@ -225,7 +233,7 @@ class Token:
         value = self._private
         if value is None:
             manager = self._manager
-            value = {} if manager is None else manager._private_claims(self._raw_data)
+            value = {} if manager is None else manager._private_claims(self._entry[0])
             object.__setattr__(self, "_private", value)
         return dict(value)
 
@@ -244,4 +252,4 @@ class Token:
         return hash(self._raw_jwt)
 
     def __repr__(self) -> str:
-        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={str(self._jti)!r})"
+        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={self._entry[4]!r})"
