@@ -175,7 +175,7 @@ class RedisBlacklist(BlacklistABC):
             from redis.exceptions import ConnectionError as RedisConnectionError
 
             options: dict[str, Any] = {
-                "socket_timeout": None,
+                "socket_timeout": self._socket_timeout,
                 "socket_connect_timeout": self._socket_connect_timeout,
                 # Retry a broken connection at once (the server restarted), but not a timeout:
                 # a hung server must cost one timeout, not several.
