@@ -1,0 +1,123 @@
+"""exp, nbf and iat are checked against the injected clock, with and without leeway."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from jwt_core import ExpiredSignatureError, InvalidTokenError
+
+from .conftest import SECRET, MakeManager
+from .forgery import resign
+from .manual_clock import T0, ManualClock
+
+
+def _at(seconds: float) -> datetime:
+    return datetime.fromtimestamp(T0 + seconds, timezone.utc)
+
+
+@pytest.mark.parametrize("kind", ["access", "refresh"])
+def test_expiry_without_leeway(make_manager: MakeManager, clock: ManualClock, kind: str) -> None:
+    manager = make_manager()
+    create = manager.create_access_token if kind == "access" else manager.create_refresh_token
+    raw = create("alice", expires_delta=timedelta(seconds=60))
+    clock.advance(60)
+    assert manager.decode(raw).identity == "alice"
+    clock.advance(1)
+    with pytest.raises(ExpiredSignatureError):
+        manager.decode(raw)
+
+
+def test_expiry_with_leeway(make_manager: MakeManager, clock: ManualClock) -> None:
+    manager = make_manager(leeway=timedelta(seconds=10))
+    raw = manager.create_access_token("alice", expires_delta=timedelta(seconds=60))
+    clock.advance(70)
+    assert manager.decode(raw).identity == "alice"
+    clock.advance(1)
+    with pytest.raises(ExpiredSignatureError):
+        manager.decode(raw)
+
+
+async def test_expired_token_is_refused_by_verify(
+    make_manager: MakeManager, clock: ManualClock
+) -> None:
+    manager = make_manager()
+    raw = manager.create_access_token("alice", expires_delta=timedelta(seconds=5))
+    assert (await manager.verify(raw)).identity == "alice"
+    clock.advance(6)
+    with pytest.raises(ExpiredSignatureError):
+        await manager.verify(raw)
+
+
+def test_not_before_without_leeway(make_manager: MakeManager, clock: ManualClock) -> None:
+    manager = make_manager()
+    raw = manager.create_access_token("alice", nbf=_at(100))
+    clock.advance(99)
+    with pytest.raises(InvalidTokenError, match="nbf"):
+        manager.decode(raw)
+    clock.advance(1)
+    assert manager.decode(raw).identity == "alice"
+
+
+def test_not_before_with_leeway(make_manager: MakeManager, clock: ManualClock) -> None:
+    manager = make_manager(leeway=timedelta(seconds=10))
+    raw = manager.create_access_token("alice", nbf=_at(100))
+    clock.advance(89)
+    with pytest.raises(InvalidTokenError, match="nbf"):
+        manager.decode(raw)
+    clock.advance(1)
+    assert manager.decode(raw).identity == "alice"
+
+
+def test_issued_in_the_future_is_refused(make_manager: MakeManager, clock: ManualClock) -> None:
+    manager = make_manager()
+    raw = manager.create_access_token("alice")
+    forged = resign(raw, SECRET, iat=T0 + 30, nbf=T0 - 30)
+    with pytest.raises(InvalidTokenError, match="iat"):
+        manager.decode(forged)
+    clock.advance(30)
+    assert manager.decode(forged).identity == "alice"
+
+
+def test_issued_in_the_future_within_leeway_is_accepted(make_manager: MakeManager) -> None:
+    manager = make_manager(leeway=timedelta(seconds=30))
+    forged = resign(manager.create_access_token("alice"), SECRET, iat=T0 + 30, nbf=T0)
+    assert manager.decode(forged).identity == "alice"
+    beyond = resign(manager.create_access_token("alice"), SECRET, iat=T0 + 31, nbf=T0)
+    with pytest.raises(InvalidTokenError, match="iat"):
+        manager.decode(beyond)
+
+
+def test_a_token_made_by_a_clock_ahead_of_ours_is_refused(
+    make_manager: MakeManager, clock: ManualClock
+) -> None:
+    manager = make_manager()
+    clock.advance(300)
+    raw = manager.create_access_token("alice")
+    clock.advance(-300)
+    with pytest.raises(InvalidTokenError):
+        manager.decode(raw)
+
+
+@pytest.mark.parametrize(
+    ("claim", "value"),
+    [
+        ("exp", "soon"),
+        ("exp", True),
+        ("exp", -1),
+        ("exp", 10**20),
+        ("iat", None),
+        ("iat", "0"),
+        ("nbf", None),
+        ("nbf", [1]),
+    ],
+    ids=repr,
+)
+def test_malformed_time_claims_are_refused(
+    make_manager: MakeManager, claim: str, value: object
+) -> None:
+    manager = make_manager()
+    forged = resign(manager.create_access_token("alice"), SECRET, **{claim: value})
+    with pytest.raises((InvalidTokenError, ExpiredSignatureError)):
+        manager.decode(forged)
