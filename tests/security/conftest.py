@@ -92,11 +92,13 @@ def ed25519_key() -> KeyPair:
     return _pair(ed25519.Ed25519PrivateKey.generate())
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def rs256_manager(rsa_key: KeyPair) -> TokenManager:
-    return build_manager(algorithm="RS256", private_key=rsa_key.private_pem, use_blacklist=True)
+    """RS256, no blacklist: shared by the session, since loading an RSA key is slow."""
+    return build_manager(algorithm="RS256", private_key=rsa_key.private_pem)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def es256_manager(ec_key: KeyPair) -> TokenManager:
-    return build_manager(algorithm="ES256", private_key=ec_key.private_pem, use_blacklist=True)
+    """ES256, no blacklist: shared by the session."""
+    return build_manager(algorithm="ES256", private_key=ec_key.private_pem)

@@ -93,15 +93,27 @@ def test_a_token_that_is_not_a_string_is_refused(manager: TokenManager, raw: Any
     refusal(manager, raw, JWTDecodeError)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: decode() looks raw up in its verified-token cache before checking that it "
-    "is a str, so an unhashable value raises TypeError",
-)
 @pytest.mark.parametrize("raw", [["a", "b", "c"], {"alg": "HS256"}, bytearray(b"a.b.c")])
 def test_an_unhashable_token_is_refused(manager: TokenManager, raw: Any) -> None:
     # e.g. a JSON body's "access_token": [...] handed over as it came
     refusal(manager, raw, JWTDecodeError)
+
+
+def test_a_str_subclass_cannot_pose_as_a_token_that_verified_before(manager: TokenManager) -> None:
+    # Verified tokens are cached by their text; a str subclass lying about hash and equality
+    # must not be taken for a cached one.
+    good = forge()
+    manager.decode(good)
+
+    class Impostor(str):
+        def __hash__(self) -> int:
+            return hash(good)
+
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    refusal(manager, Impostor("not.a.token"), JWTDecodeError)
+    refusal(manager, Impostor(forge(payload=claims(sub="mallory"), secret="wrong")), JWTDecodeError)
 
 
 def test_the_token_as_bytes_is_refused(manager: TokenManager) -> None:
