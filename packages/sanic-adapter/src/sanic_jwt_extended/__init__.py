@@ -1,0 +1,95 @@
+"""sanic_jwt_extended: JSON Web Tokens for Sanic, a thin layer over `jwt_core`.
+
+```python
+with JWT.initialize(app) as manager:
+    manager.config.secret_key = "..."
+
+@app.get("/protected")
+@jwt_required
+async def protected(request, token: Token): ...
+```
+"""
+
+from __future__ import annotations
+
+from jwt_core import (
+    AccessDeniedError,
+    BlacklistABC,
+    Config,
+    ConfigurationConflictError,
+    CSRFError,
+    ExpiredSignatureError,
+    FreshTokenRequiredError,
+    InMemoryBlacklist,
+    InvalidClaimsError,
+    InvalidHeaderError,
+    InvalidTokenError,
+    JWTDecodeError,
+    JWTExtendedException,
+    NoAuthorizationError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+    Token,
+    TokenManager,
+    WrongTokenError,
+)
+from sanic_jwt_extended.cookies import (
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_access_cookies,
+    unset_jwt_cookies,
+    unset_refresh_cookies,
+)
+from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jwt_required
+from sanic_jwt_extended.extension import JWT
+from sanic_jwt_extended.handlers import Handler
+from sanic_jwt_extended.state import JWTState
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "JWT",
+    "AccessDeniedError",
+    "BlacklistABC",
+    "CSRFError",
+    "Config",
+    "ConfigurationConflictError",
+    "ExpiredSignatureError",
+    "FreshTokenRequiredError",
+    "Handler",
+    "InMemoryBlacklist",
+    "InvalidClaimsError",
+    "InvalidHeaderError",
+    "InvalidTokenError",
+    "JWTDecodeError",
+    "JWTExtendedException",
+    "JWTState",
+    "NoAuthorizationError",
+    "RevocationStoreUnavailableError",
+    "RevokedTokenError",
+    "Token",
+    "TokenManager",
+    "WrongTokenError",
+    "jwt_optional",
+    "jwt_required",
+    "refresh_jwt_required",
+    "set_access_cookies",
+    "set_refresh_cookies",
+    "unset_access_cookies",
+    "unset_jwt_cookies",
+    "unset_refresh_cookies",
+]
+
+# The shared stores live in jwt_core.blacklist as they are added; re-export whichever exist.
+try:
+    from jwt_core.blacklist import SQLiteBlacklist  # type: ignore[attr-defined,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the jwt_core version
+    pass
+else:
+    __all__ += ["SQLiteBlacklist"]
+try:
+    from jwt_core.blacklist import RedisBlacklist  # type: ignore[attr-defined,unused-ignore]
+except ImportError:  # pragma: no cover
+    pass
+else:
+    __all__ += ["RedisBlacklist"]

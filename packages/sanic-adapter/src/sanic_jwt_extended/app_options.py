@@ -1,0 +1,180 @@
+"""Options from Sanic's `app.config`: `JWT_<OPTION>` keys, and so `SANIC_JWT_<OPTION>` env vars.
+
+Sanic turns environment strings into int, float or bool where it can; each option's value is
+brought back to what the option takes (seconds for durations, comma-separated lists for
+sequences, a dotted import path for classes, JSON for mappings). These values are applied when
+the initialize block opens, so anything set on `JWT.config` inside the block wins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import os
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import jwt_core.blacklist
+from jwt_core import Config, ConfigurationConflictError
+
+__all__ = ["PREFIX", "options_from_app_config"]
+
+PREFIX = "JWT_"
+logger = logging.getLogger("sanic_jwt_extended")
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"0", "false", "no", "off"})
+
+
+class _BadValue(ValueError):
+    pass
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise _BadValue("expected true or false")
+
+
+def _seconds(value: Any, *, allow_false: bool) -> timedelta | bool:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool):
+        if value is False and allow_false:
+            return False
+        raise _BadValue("expected a number of seconds" + (" or false" if allow_false else ""))
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if allow_false and text in ("false", "none", "never"):
+            return False
+        try:
+            value = float(text)
+        except ValueError:
+            raise _BadValue("expected a number of seconds") from None
+    if isinstance(value, int | float):
+        return timedelta(seconds=value)
+    raise _BadValue("expected a number of seconds")
+
+
+def _sequence(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return tuple(value.replace(",", " ").split())
+    if isinstance(value, list | tuple):
+        return tuple(str(item) for item in value)
+    raise _BadValue("expected a comma-separated list")
+
+
+def _audience(value: Any) -> str | list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item) for item in value]
+    text = str(value)
+    return [part.strip() for part in text.split(",")] if "," in text else text
+
+
+def _number(kind: type[int] | type[float]) -> Callable[[Any], int | float]:
+    def convert(value: Any) -> int | float:
+        if isinstance(value, bool):
+            raise _BadValue(f"expected {kind.__name__}")
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            raise _BadValue(f"expected {kind.__name__}") from None
+
+    return convert
+
+
+def _mapping(value: Any) -> Mapping[str, Any] | None:
+    if value is None or isinstance(value, Mapping):
+        return value
+    try:
+        loaded = json.loads(str(value))
+    except ValueError:
+        raise _BadValue("expected a JSON object") from None
+    if not isinstance(loaded, dict):
+        raise _BadValue("expected a JSON object")
+    return loaded
+
+
+def _class(value: Any) -> Any:
+    """A class itself, a blacklist's name (`SQLiteBlacklist`) or `package.module:Name`."""
+    if isinstance(value, type):
+        return value
+    text = str(value).strip()
+    known = getattr(jwt_core.blacklist, text, None)
+    if isinstance(known, type):
+        return known
+    module_name, sep, name = text.partition(":")
+    if not sep:
+        module_name, _, name = text.rpartition(".")
+    if not module_name or not name:
+        raise _BadValue("expected an import path like 'package.module:ClassName'")
+    try:
+        found = getattr(importlib.import_module(module_name), name)
+    except (ImportError, AttributeError) as exc:
+        raise _BadValue(f"cannot import it ({exc})") from None
+    if not isinstance(found, type):
+        raise _BadValue("it does not name a class")
+    return found
+
+
+def _text(key: str) -> Callable[[Any], Any]:
+    """A string option: undo Sanic's int/float/bool conversion by reading the raw env value."""
+
+    def convert(value: Any) -> Any:
+        if isinstance(value, str | bytes) or value is None:
+            return value
+        raw = os.environ.get("SANIC_" + key)
+        return raw if raw is not None else str(value)
+
+    return convert
+
+
+def _converter(name: str, key: str) -> Callable[[Any], Any]:
+    special: dict[str, Callable[[Any], Any]] = {
+        "default_aud": _audience,
+        "decode_audience": _audience,
+        "blacklist_init_kwargs": _mapping,
+        "blacklist_class": _class,
+        "json_encoder": _class,
+        "access_token_expires": lambda v: _seconds(v, allow_false=True),
+        "refresh_token_expires": lambda v: _seconds(v, allow_false=True),
+        "leeway": lambda v: _seconds(v, allow_false=False),
+    }
+    if name in special:
+        return special[name]
+    default = Config.defaults()[name]
+    if isinstance(default, bool):
+        return _bool
+    if isinstance(default, int | float):
+        return _number(type(default))
+    if isinstance(default, tuple):
+        return _sequence
+    return _text(key)
+
+
+def options_from_app_config(app_config: Mapping[str, Any]) -> dict[str, Any]:
+    """The library options found in `app_config` as `JWT_<OPTION>`, converted to their types.
+
+    An unknown `JWT_*` key is logged and ignored (other extensions may use the prefix); a value
+    that cannot be converted raises `ConfigurationConflictError` naming the key.
+    """
+    names = set(Config.option_names())
+    options: dict[str, Any] = {}
+    for key, value in app_config.items():
+        if not isinstance(key, str) or not key.startswith(PREFIX):
+            continue
+        name = key[len(PREFIX) :].lower()
+        if name not in names:
+            logger.warning("app.config.%s is not a sanic-jwt-extended option; ignored", key)
+            continue
+        try:
+            options[name] = _converter(name, key)(value)
+        except _BadValue as exc:
+            raise ConfigurationConflictError(f"app.config.{key}: {exc}") from None
+    return options

@@ -1,0 +1,241 @@
+"""`jwt_required`, `jwt_optional`, `refresh_jwt_required`: guard a view with a token.
+
+The view gets the verified `Token` as the keyword argument `token`. Every check is the core's
+(`TokenManager.verify`); a decorator only finds the token, calls verify and passes the result
+on. Websocket routes are checked by a request middleware before Sanic performs the upgrade,
+so a refused client gets a plain HTTP 401/403 instead of an accepted-then-closed socket.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass
+from inspect import isawaitable
+from typing import Any, Literal, TypeVar, overload
+
+from sanic import Request
+from sanic_routing import Route
+
+from jwt_core import ConfigurationConflictError, Token, TokenManager
+from sanic_jwt_extended.locations import find_token
+from sanic_jwt_extended.state import state_of
+
+__all__ = [
+    "Requirement",
+    "authenticate",
+    "check_route_roles",
+    "jwt_optional",
+    "jwt_required",
+    "refresh_jwt_required",
+    "verify_websocket_before_upgrade",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+REQUIREMENT_ATTRIBUTE = "__jwt_requirement__"
+_VERIFIED_ATTRIBUTE = "_sanic_jwt_extended_verified"
+_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """What one decorated view asks of the request's token."""
+
+    token_type: Literal["access", "refresh"] = "access"
+    optional: bool = False
+    fresh_required: bool = False
+    allow: tuple[str, ...] | None = None
+    deny: tuple[str, ...] | None = None
+
+    @property
+    def uses_roles(self) -> bool:
+        return self.allow is not None or self.deny is not None
+
+
+async def authenticate(request: Request, requirement: Requirement) -> Token | None:
+    """Find the token in `request` and have the app's TokenManager verify it."""
+    manager = state_of(request.app).require_manager()
+    found = find_token(
+        request, manager.config, requirement.token_type, optional=requirement.optional
+    )
+    if found is None:
+        return None
+    return await manager.verify(
+        found.raw,
+        requirement.token_type,
+        requirement.fresh_required,
+        requirement.allow,
+        requirement.deny,
+        csrf=found.csrf,
+        check_csrf=manager.needs_csrf(found.location, request.method),
+    )
+
+
+def _request_in(args: tuple[Any, ...]) -> Request:
+    for arg in args[:2]:  # (request, ...) for functions, (self, request, ...) for methods
+        if isinstance(arg, Request):
+            return arg
+    return Request.get_current()
+
+
+def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    async def view(*args: Any, **kwargs: Any) -> Any:
+        request = _request_in(args)
+        verified = getattr(request.ctx, _VERIFIED_ATTRIBUTE, None)
+        if verified is not None and verified[0] is requirement:
+            token = verified[1]  # a websocket route, already checked before the upgrade
+        else:
+            token = await authenticate(request, requirement)
+        result = fn(*args, token=token, **kwargs)
+        if isawaitable(result):
+            result = await result
+        return result
+
+    setattr(view, REQUIREMENT_ATTRIBUTE, requirement)
+    return view
+
+
+def _roles(name: str, roles: Collection[str] | str | None) -> tuple[str, ...] | None:
+    if roles is None:
+        return None
+    if isinstance(roles, str):
+        return (roles,)
+    result = tuple(roles)
+    if not all(isinstance(role, str) for role in result):
+        raise ConfigurationConflictError(f"{name} must be a list of role names (strings)")
+    return result
+
+
+def _requirement(
+    token_type: Literal["access", "refresh"],
+    *,
+    optional: bool = False,
+    fresh_required: bool = False,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+) -> Requirement:
+    if allow is not None and deny is not None:
+        raise ConfigurationConflictError("use either allow or deny, not both")
+    return Requirement(
+        token_type, optional, bool(fresh_required), _roles("allow", allow), _roles("deny", deny)
+    )
+
+
+@overload
+def jwt_required(fn: F, /) -> F: ...
+@overload
+def jwt_required(
+    *,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+    fresh_required: bool = False,
+) -> Callable[[F], F]: ...
+def jwt_required(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+    fresh_required: bool = False,
+) -> Any:
+    """Require a valid access token (optionally fresh, optionally of allowed roles)."""
+    requirement = _requirement("access", fresh_required=fresh_required, allow=allow, deny=deny)
+    if fn is not None:
+        return _guard(fn, requirement)
+    return lambda view: _guard(view, requirement)
+
+
+@overload
+def jwt_optional(fn: F, /) -> F: ...
+@overload
+def jwt_optional() -> Callable[[F], F]: ...
+def jwt_optional(fn: Callable[..., Any] | None = None, /) -> Any:
+    """Accept a request without a token (`token=None`); a token that is present must be valid."""
+    requirement = _requirement("access", optional=True)
+    if fn is not None:
+        return _guard(fn, requirement)
+    return lambda view: _guard(view, requirement)
+
+
+@overload
+def refresh_jwt_required(fn: F, /) -> F: ...
+@overload
+def refresh_jwt_required(
+    *,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+) -> Callable[[F], F]: ...
+def refresh_jwt_required(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+) -> Any:
+    """Require a valid refresh token (optionally of allowed roles)."""
+    requirement = _requirement("refresh", allow=allow, deny=deny)
+    if fn is not None:
+        return _guard(fn, requirement)
+    return lambda view: _guard(view, requirement)
+
+
+# -- finding requirements on routes -------------------------------------------------------
+def _requirements_of(fn: Any) -> Iterator[Requirement]:
+    """Requirements on `fn` and on whatever it wraps (decorator stacks, `__wrapped__`)."""
+    for _ in range(32):
+        requirement = getattr(fn, REQUIREMENT_ATTRIBUTE, None)
+        if isinstance(requirement, Requirement):
+            yield requirement
+        fn = getattr(fn, "__wrapped__", None)
+        if fn is None:
+            return
+
+
+def _websocket_view(route: Route) -> Any:
+    """The user's handler of a websocket route (Sanic wraps it in a partial that upgrades)."""
+    handler = route.handler
+    if isinstance(handler, functools.partial) and handler.args:
+        return handler.args[0]
+    return None
+
+
+def _route_views(route: Route) -> Iterator[Any]:
+    handler = route.handler
+    yield handler
+    websocket_view = _websocket_view(route)
+    if websocket_view is not None:
+        yield websocket_view
+    view_class = getattr(handler, "view_class", None)
+    if view_class is not None:
+        for method in _VIEW_METHODS:
+            view = getattr(view_class, method, None)
+            if view is not None:
+                yield view
+
+
+def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
+    """Refuse, at startup, a route whose allow/deny the app's configuration cannot honour."""
+    for route in routes:
+        for view in _route_views(route):
+            for requirement in _requirements_of(view):
+                if not requirement.uses_roles:
+                    continue
+                try:
+                    manager.check_role_options(requirement.allow, requirement.deny)
+                except ConfigurationConflictError as exc:
+                    raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
+
+
+async def verify_websocket_before_upgrade(request: Request) -> None:
+    """Request middleware: check a guarded websocket route's token before the handshake."""
+    route = request.route
+    if route is None or not getattr(route.extra, "websocket", False):
+        return
+    view = _websocket_view(route)
+    requirement = getattr(view, REQUIREMENT_ATTRIBUTE, None)
+    if not isinstance(requirement, Requirement):
+        return
+    token = await authenticate(request, requirement)
+    setattr(request.ctx, _VERIFIED_ATTRIBUTE, (requirement, token))
