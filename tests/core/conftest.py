@@ -51,6 +51,9 @@ def make_manager(clock: ManualClock) -> MakeManager:
     def build(**options: Any) -> TokenManager:
         if "algorithm" not in options or str(options["algorithm"]).startswith("HS"):
             options.setdefault("secret_key", SECRET)
+        if options.get("use_blacklist") and "blacklist_class" not in options:
+            # the in-memory store forgets expired entries by its own clock: give it ours
+            options.setdefault("blacklist_init_kwargs", {"clock": clock})
         return TokenManager(Config(**options), clock=clock)
 
     return build
