@@ -1,0 +1,59 @@
+"""docs/configuration.md lists every option of `jwt_core.Config`, with its real default."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from jwt_core import Config, InMemoryBlacklist
+
+from .example_files import DOCS, expected_output, run_example
+from .markdown_tables import code, rows_of
+
+PAGE = DOCS / "configuration.md"
+HEADER = ["option", "default", "what it does"]
+
+
+def documented() -> list[tuple[str, str, str]]:
+    rows = rows_of(PAGE, HEADER)
+    assert rows, "docs/configuration.md has no option table"
+    return [(code(name), code(default), text) for name, default, text in rows]
+
+
+def evaluate(default: str) -> Any:
+    """The value a default cell spells (a Python expression over a few known names)."""
+    names = {"timedelta": timedelta, "json": json, "InMemoryBlacklist": InMemoryBlacklist}
+    return eval(default, {"__builtins__": {}}, names)
+
+
+def test_every_option_is_documented_once_and_nothing_else() -> None:
+    names = [name for name, _, _ in documented()]
+    assert len(names) == len(set(names)), "an option is listed twice"
+    assert set(names) == set(Config.option_names())
+
+
+@pytest.mark.parametrize("name", Config.option_names())
+def test_documented_default_is_the_real_default(name: str) -> None:
+    defaults = {option: default for option, default, _ in documented()}
+    assert evaluate(defaults[name]) == Config.defaults()[name]
+
+
+def test_every_option_says_what_it_does() -> None:
+    for name, _, text in documented():
+        assert len(text) > 20, f"{name}: the description is missing or too short"
+
+
+def test_configuration_example_prints_what_the_page_shows() -> None:
+    _, printed = run_example("configuration_basics.py")
+    assert printed == expected_output("configuration_basics.py")
+
+
+def test_app_config_example_reads_options_from_the_environment(tmp_path: Any) -> None:
+    _, printed = run_example(
+        "configuration_app_config.py",
+        SANIC_JWT_SECRET_KEY="from-the-environment-0123456789-abcdef",
+    )
+    assert printed == expected_output("configuration_app_config.py")
