@@ -26,6 +26,7 @@ from sanic_jwt_extended.state import (
     AnyApp,
     JWTState,
     current_state,
+    initializing,
     set_latest,
 )
 
@@ -131,6 +132,7 @@ class JWT(metaclass=_JWTMeta):
         state.config.update(options_from_app_config(app.config))
         setattr(app.ctx, CTX_ATTRIBUTE, state)
         previous = set_latest(state)
+        opened = initializing.set(state)
         try:
             yield cls
             manager = TokenManager(state.config)
@@ -139,6 +141,8 @@ class JWT(metaclass=_JWTMeta):
             delattr(app.ctx, CTX_ATTRIBUTE)
             set_latest(previous)
             raise
+        finally:
+            initializing.reset(opened)
         state.manager = manager
         _register(app, state)
 

@@ -6,6 +6,7 @@ State is per app, not per process: each app has its own `Config`, handlers and
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sanic import Request, Sanic
@@ -23,6 +24,7 @@ __all__ = [
     "JWTState",
     "current_request",
     "current_state",
+    "initializing",
     "set_latest",
     "state_of",
 ]
@@ -33,6 +35,9 @@ AnyApp: TypeAlias = "Sanic[Any, Any]"
 CTX_ATTRIBUTE = "jwt"
 
 _latest: JWTState | None = None
+# The state whose initialize block is open in this context: `JWT.config` inside the block
+# means that app's config, whatever request context the caller happens to be in.
+initializing: ContextVar[JWTState | None] = ContextVar("sanic_jwt_extended_initializing")
 
 
 class JWTState:
@@ -78,7 +83,13 @@ def current_request() -> Request | None:
 
 
 def current_state() -> JWTState:
-    """Inside a request: its app's state; outside one: the most recently initialized app's."""
+    """Inside a request: its app's state; outside one: the most recently initialized app's.
+
+    Inside an initialize block: the state that block is configuring.
+    """
+    opening = initializing.get(None)
+    if opening is not None:
+        return opening
     request = current_request()
     if request is not None:
         return state_of(request.app)
