@@ -70,9 +70,9 @@ def claims(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in base.items() if v is not ...}
 
 
-def payload_with(raw_member: str, value_text: str) -> str:
+def payload_with(raw_member: str, value_text: str, base: dict[str, Any] | None = None) -> str:
     """A valid claim set's JSON with one member spelled exactly as given (e.g. `1e400`, `NaN`)."""
-    rest = {k: v for k, v in claims().items() if k != raw_member}
+    rest = {k: v for k, v in (claims() if base is None else base).items() if k != raw_member}
     body = json.dumps(rest, separators=(",", ":"))
     return body[:-1] + f',"{raw_member}":{value_text}}}'
 
