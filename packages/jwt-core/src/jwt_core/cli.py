@@ -847,8 +847,9 @@ def build_parser() -> _Parser:
 
 
 # -- entry point ------------------------------------------------------------------------------
-def _secrets_in_argv(arguments: Sequence[str]) -> set[str]:
-    found: set[str] = set()
+def _known_secrets(arguments: Sequence[str], env: Mapping[str, str]) -> set[str]:
+    """Secrets given on the command line or in the environment, to keep out of any message."""
+    found = {env[name] for name in ("JWT_SECRET_KEY", "JWT_PRIVATE_KEY") if env.get(name)}
     for position, argument in enumerate(arguments):
         if argument == "--secret-key" and position + 1 < len(arguments):
             found.add(arguments[position + 1])
@@ -868,7 +869,7 @@ def _unrecognized(extras: Sequence[str]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; return the exit status (never raises, never prints a traceback)."""
     arguments = list(sys.argv[1:] if argv is None else argv)
-    found = _secrets_in_argv(arguments)
+    found = _known_secrets(arguments, os.environ)
     try:
         parser = build_parser()
         args, extras = parser.parse_known_args(arguments)
