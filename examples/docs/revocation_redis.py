@@ -1,0 +1,34 @@
+"""Revocation with RedisBlacklist, for several machines; a store that is down fails closed."""
+
+import os
+
+from sanic import Request, Sanic, json
+from sanic.response import HTTPResponse
+
+from sanic_jwt_extended import JWT, RedisBlacklist, Token, jwt_required
+
+app = Sanic("revocation-redis")
+# --8<-- [start:config]
+with JWT.initialize(app) as manager:
+    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    manager.config.use_blacklist = True
+    manager.config.blacklist_class = RedisBlacklist
+    manager.config.blacklist_init_kwargs = {
+        "url": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
+        "prefix": "myapp:revoked:",  # several apps can share one server
+    }
+    manager.config.blacklist_timeout = 0.5  # seconds; then 503 rather than waiting
+# --8<-- [end:config]
+
+
+@app.get("/me")
+@jwt_required
+async def me(request: Request, token: Token) -> HTTPResponse:
+    return json({"identity": token.identity})
+
+
+@app.post("/logout")
+@jwt_required
+async def logout(request: Request, token: Token) -> HTTPResponse:
+    await token.revoke()
+    return json({"msg": "logged out"})
