@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 import pytest
@@ -62,3 +64,21 @@ def test_private_claims_with_a_role_and_csrf_hold_only_what_was_given(
 def test_private_claim_that_is_not_json_is_refused(make_manager: MakeManager) -> None:
     with pytest.raises(InvalidClaimsError):
         make_manager().create_access_token("alice", private_claims={"x": object()})
+
+
+class _Encoder(json.JSONEncoder):
+    """Turns UUIDs and sets into JSON, as a configured json_encoder would."""
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, uuid.UUID):
+            return str(o)
+        if isinstance(o, set):
+            return sorted(o)
+        return super().default(o)
+
+
+def test_json_encoder_is_used_for_claims(make_manager: MakeManager) -> None:
+    manager = make_manager(json_encoder=_Encoder, private_claim_prefix="p")
+    user = uuid.UUID("12345678-1234-4678-9234-567812345678")
+    raw = manager.create_access_token("alice", private_claims={"org": user, "tags": {"b", "a"}})
+    assert manager.decode(raw).private_claims == {"org": str(user), "tags": ["a", "b"]}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jwt_core import ConfigurationConflictError
+from jwt_core import ConfigurationConflictError, InvalidClaimsError
 
 from .conftest import MakeManager
 from .forgery import payload_of
@@ -72,3 +72,21 @@ def test_public_claim_named_like_a_registered_claim_does_not_touch_it(
 def test_no_public_claims_gives_an_empty_dict(make_manager: MakeManager) -> None:
     manager = make_manager(public_claim_namespace=NS)
     assert manager.decode(manager.create_access_token("alice")).public_claims == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="core bug: a public claim name containing '/' is accepted but cannot come back: "
+    "{'a': 1, 'a/b': 2} is flattened to ns+'a' and ns+'a/b', and unflattening loses 'a': 1 "
+    "(and turns 'a/b' into {'a': {'b': 2}}); such names should be refused at creation",
+)
+@pytest.mark.parametrize("claims", [{"a": 1, "a/b": 2}, {"x/y": 1}], ids=repr)
+def test_public_claim_names_with_a_slash_are_refused_or_round_trip(
+    make_manager: MakeManager, claims: dict[str, int]
+) -> None:
+    manager = make_manager(public_claim_namespace=NS)
+    try:
+        raw = manager.create_access_token("alice", public_claims=claims)
+    except InvalidClaimsError:
+        return
+    assert manager.decode(raw).public_claims == claims
