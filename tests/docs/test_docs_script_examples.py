@@ -10,6 +10,7 @@ SCRIPTS = [
     "core_quickstart.py",
     "tokens_basics.py",
     "tokens_claims.py",
+    "core_worker.py",
 ]
 
 
