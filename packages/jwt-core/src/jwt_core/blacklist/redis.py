@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -112,6 +113,7 @@ class RedisBlacklist(BlacklistABC):
         self._client_kwargs = client_kwargs
         self._client = client
         self._owns_client = client is None
+        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         where = self.url if self.url is not None else "client"
@@ -168,7 +170,12 @@ class RedisBlacklist(BlacklistABC):
         return cutoff is not None and token.iat.timestamp() <= float(cutoff)
 
     def _connection(self) -> Redis | RedisCluster:
-        """The client, made on first use (inside the running loop) when the store owns it."""
+        """The client, made on first use (inside the running loop) when the store owns it.
+
+        A child forked after first use makes its own: the parent's sockets are not for it.
+        """
+        if self._owns_client and self._pid != os.getpid():
+            self._client, self._slots, self._pid = None, None, os.getpid()
         if self._client is None:
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff

@@ -189,6 +189,7 @@ class SQLiteBlacklist(BlacklistABC):
         self._next_purge = -math.inf
         self._reader: _DatabaseThread | None = None
         self._writer: _DatabaseThread | None = None
+        self._pid = os.getpid()
 
     def __repr__(self) -> str:
         return f"SQLiteBlacklist({self.path!r})"
@@ -233,15 +234,27 @@ class SQLiteBlacklist(BlacklistABC):
 
     async def _read(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         """Run `operation` on the checking thread (made on first use)."""
+        self._forget_if_forked()
         if self._reader is None:
             self._reader = _DatabaseThread(self.path, self._busy_timeout, "jwt-core-sqlite-read")
         return await self._run(self._reader, operation)
 
     async def _write(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         """Run `operation` on the writing thread (made on first use)."""
+        self._forget_if_forked()
         if self._writer is None:
             self._writer = _DatabaseThread(self.path, self._busy_timeout, "jwt-core-sqlite-write")
         return await self._run(self._writer, operation)
+
+    def _forget_if_forked(self) -> None:
+        """In a child forked after first use, drop the parent's threads and connections.
+
+        Their threads do not exist in the child (work sent to them would never run) and SQLite
+        connections must not cross a fork; they are left unclosed, as they belong to the parent.
+        """
+        if self._pid != os.getpid():
+            self._reader = self._writer = None
+            self._pid = os.getpid()
 
     async def _run(
         self, thread: _DatabaseThread, operation: Callable[[sqlite3.Connection], T]
