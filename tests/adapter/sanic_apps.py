@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from sanic import Sanic
+from sanic_testing.testing import SanicTestClient
 
 from sanic_jwt_extended import TokenManager
 
@@ -21,6 +22,19 @@ def new_app(prefix: str = "adapter") -> Sanic[Any, Any]:
     app = Sanic(f"{prefix}-{os.getpid()}-{next(_names)}")
     app.config.TOUCHUP = False
     return app
+
+
+def real_server(app: Sanic[Any, Any]) -> SanicTestClient:
+    """sanic-testing's client that runs a real server per request, on a free loopback port.
+
+    (`app.test_client` uses one fixed port, which parallel test runs would fight over.) One
+    client per app: each client adds a listener to the app.
+    """
+    client = getattr(app.ctx, "real_server", None)
+    if client is None:
+        client = app.ctx.real_server = SanicTestClient(app, port=None)
+    client.port = None  # it keeps the last port, which TIME_WAIT may still hold: pick anew
+    return client
 
 
 def manager_of(app: Sanic[Any, Any]) -> TokenManager:

@@ -1,0 +1,228 @@
+"""A small real app showing the whole sanic-jwt-extended API; see examples/README.md for curl.
+
+Start it with `hatch run demo:run` (or `python examples/demo_app.py`): it listens on
+127.0.0.1:8000 (env HOST, PORT; WORKERS for more than one worker).
+
+Everything below runs at import time on purpose: Sanic starts each worker by importing this
+module again, so configuration must not live under `if __name__ == "__main__"`.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import os
+import secrets
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from sanic import HTTPResponse, Request, Sanic
+from sanic.response import json
+
+from sanic_jwt_extended import (
+    JWT,
+    Token,
+    jwt_optional,
+    jwt_required,
+    refresh_jwt_required,
+    set_access_cookies,
+    set_refresh_cookies,
+    unset_jwt_cookies,
+)
+
+logger = logging.getLogger("demo_app")
+
+# The user table (demo only: a real app stores password hashes, e.g. with argon2 or scrypt).
+USERS: dict[str, dict[str, str]] = {
+    "alice": {"password": "wonderland", "role": "ADMIN"},
+    "bob": {"password": "builder", "role": "USER"},
+}
+
+
+def _secret_key() -> str:
+    """The signing secret from env JWT_SECRET_KEY, else one generated for this run.
+
+    The generated one is put back into the environment so every worker Sanic spawns from this
+    process signs and verifies with the same secret.
+    """
+    secret = os.environ.get("JWT_SECRET_KEY")
+    if not secret:
+        secret = secrets.token_urlsafe(48)
+        os.environ["JWT_SECRET_KEY"] = secret
+        logger.warning(
+            "JWT_SECRET_KEY is not set: using a secret generated for this run; tokens stop "
+            "working when the app restarts. Set JWT_SECRET_KEY to keep them."
+        )
+    return secret
+
+
+def _revocation_store() -> tuple[type[Any], dict[str, Any]]:
+    """SQLiteBlacklist in a data folder when jwt_core has it (shared, survives restarts)."""
+    try:
+        from jwt_core.blacklist import SQLiteBlacklist
+    except ImportError:
+        from jwt_core.blacklist import InMemoryBlacklist
+
+        return InMemoryBlacklist, {}
+    folder = Path(
+        os.environ.get("DEMO_DATA_DIR") or Path(tempfile.gettempdir()) / "sanic-jwt-extended-demo"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return SQLiteBlacklist, {"path": str(folder / "revoked.sqlite3")}
+
+
+app = Sanic("sanic-jwt-extended-demo")
+
+with JWT.initialize(app) as manager:
+    manager.config.secret_key = _secret_key()
+    manager.config.use_acl = True
+    manager.config.use_blacklist = True
+    manager.config.blacklist_class, manager.config.blacklist_init_kwargs = _revocation_store()
+    manager.config.token_location = ("headers", "cookies")
+    # Plain http on localhost: browsers (and curl) drop Secure cookies sent over http.
+    manager.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
+
+
+def _credentials(request: Request) -> tuple[str, str] | None:
+    """`{"username", "password"}` from the JSON body, or None when it is not that."""
+    try:
+        body = request.json
+    except Exception:  # Sanic raises BadRequest for a body that is not JSON
+        return None
+    if not isinstance(body, dict):
+        return None
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return None
+    return username, password
+
+
+def _check_user(request: Request) -> tuple[str, str] | HTTPResponse:
+    """The (username, role) of valid credentials, or the response refusing them."""
+    credentials = _credentials(request)
+    if credentials is None:
+        return json({"msg": 'send JSON {"username": ..., "password": ...}'}, status=400)
+    username, password = credentials
+    user = USERS.get(username)
+    expected = user["password"] if user else secrets.token_hex(16)
+    if not hmac.compare_digest(password.encode(), expected.encode()) or user is None:
+        return json({"msg": "bad username or password"}, status=401)
+    return username, user["role"]
+
+
+@app.get("/")
+async def index(request: Request) -> HTTPResponse:
+    """What this demo offers."""
+    return json(
+        {
+            "POST /login": "JSON {username, password} -> access_token (fresh) + refresh_token",
+            "POST /refresh": "refresh token in 'X-Refresh-Token: Bearer ...' -> new access token",
+            "POST /logout": "revokes the access token sent",
+            "GET /protected": "any valid access token",
+            "GET /optional": "with or without a token",
+            "GET /admin": "role ADMIN only",
+            "GET /fresh": "fresh access tokens only (straight from /login)",
+            "POST /cookie/login": "as /login, but the tokens are set as cookies",
+            "POST /cookie/protected": "cookie token + X-CSRF-Token header",
+            "POST /cookie/logout": "revokes the cookie token and clears the cookies",
+            "users": {name: user["role"] for name, user in USERS.items()},
+        }
+    )
+
+
+@app.post("/login")
+async def login(request: Request) -> HTTPResponse:
+    """Check the credentials and return a fresh access token and a refresh token."""
+    checked = _check_user(request)
+    if isinstance(checked, HTTPResponse):
+        return checked
+    username, role = checked
+    return json(
+        {
+            "access_token": JWT.create_access_token(username, role, True),
+            "refresh_token": JWT.create_refresh_token(username, role),
+        }
+    )
+
+
+@app.post("/refresh")
+@refresh_jwt_required
+async def refresh(request: Request, token: Token) -> HTTPResponse:
+    """A new, non-fresh access token for the refresh token's identity and role."""
+    return json({"access_token": JWT.create_access_token(token.identity, token.role, False)})
+
+
+@app.post("/logout")
+@jwt_required
+async def logout(request: Request, token: Token) -> HTTPResponse:
+    """Revoke the access token of this request: it is refused from now on."""
+    await JWT.revoke(token)
+    return json({"msg": "access token revoked"})
+
+
+@app.get("/protected")
+@jwt_required
+async def protected(request: Request, token: Token) -> HTTPResponse:
+    """Any valid access token."""
+    return json({"identity": token.identity, "role": token.role, "fresh": token.fresh})
+
+
+@app.get("/optional")
+@jwt_optional
+async def optional(request: Request, token: Token | None) -> HTTPResponse:
+    """Greets visitors with or without a token."""
+    return json({"hello": token.identity if token else "anonymous visitor"})
+
+
+@app.get("/admin")
+@jwt_required(allow=["ADMIN"])
+async def admin(request: Request, token: Token) -> HTTPResponse:
+    """Only tokens with the ADMIN role."""
+    return json({"msg": f"welcome, administrator {token.identity}", "users": sorted(USERS)})
+
+
+@app.get("/fresh")
+@jwt_required(fresh_required=True)
+async def fresh(request: Request, token: Token) -> HTTPResponse:
+    """Only fresh tokens (from /login, not from /refresh): for sensitive actions."""
+    return json({"msg": f"fresh token accepted for {token.identity}"})
+
+
+@app.post("/cookie/login")
+async def cookie_login(request: Request) -> HTTPResponse:
+    """As /login, but the tokens travel in HttpOnly cookies, with readable CSRF cookies."""
+    checked = _check_user(request)
+    if isinstance(checked, HTTPResponse):
+        return checked
+    username, role = checked
+    response = json({"msg": f"logged in as {username}; cookies set"})
+    set_access_cookies(response, JWT.create_access_token(username, role, True))
+    set_refresh_cookies(response, JWT.create_refresh_token(username, role))
+    return response
+
+
+@app.post("/cookie/protected")
+@jwt_required
+async def cookie_protected(request: Request, token: Token) -> HTTPResponse:
+    """A state-changing route: a cookie token must come with the X-CSRF-Token header."""
+    return json({"msg": f"hello {token.identity}, your CSRF header matched"})
+
+
+@app.post("/cookie/logout")
+@jwt_required
+async def cookie_logout(request: Request, token: Token) -> HTTPResponse:
+    """Revoke the access token and clear every JWT cookie."""
+    await JWT.revoke(token)
+    response = json({"msg": "logged out"})
+    unset_jwt_cookies(response)
+    return response
+
+
+if __name__ == "__main__":
+    app.run(
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=int(os.environ.get("PORT", "8000")),
+        workers=int(os.environ.get("WORKERS", "1")),
+        access_log=True,
+    )
