@@ -105,13 +105,6 @@ async def _let_the_store_forget_what_has_expired(manager: TokenManager) -> None:
         await manager.revoke(manager.decode(manager.create_access_token(f"filler-{i}")))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: TokenManager.revoke_all gives the identity's cut-off an expiry of "
-    "now + max(access_token_expires, refresh_token_expires) + leeway, but a token made with "
-    "expires_delta=False or a longer expires_delta outlives that; once the store forgets the "
-    "cut-off, the revoked token is accepted again",
-)
 @pytest.mark.parametrize(
     "expires_delta", [False, timedelta(days=365)], ids=["no-exp", "longer-than-configured"]
 )
@@ -146,13 +139,6 @@ class _UUIDEncoder(json.JSONEncoder):
         return str(o) if isinstance(o, uuid.UUID) else super().default(o)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core bug: for an identity that json_encoder turns into a JSON string (a UUID), "
-    "build_claims writes sub as the quoted canonical JSON ('\"<uuid>\"') while revoke_all "
-    "computes the subject with subject_of(plain) (the bare '<uuid>'), so revoke_all never "
-    "matches those tokens, whether given the UUID or token.identity",
-)
 @pytest.mark.parametrize("revoke_with", ["uuid", "token-identity"])
 async def test_identity_made_json_by_the_encoder(
     make_manager: MakeManager, clock: ManualClock, revoke_with: str

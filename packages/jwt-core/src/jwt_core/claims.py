@@ -39,9 +39,27 @@ def canonical_json(value: Any) -> str:
     )
 
 
-def subject_of(identity: Any) -> str:
-    """The `sub` claim for an identity: itself when a string, else its canonical JSON."""
-    return identity if isinstance(identity, str) else canonical_json(identity)
+def subject_of(
+    identity: Any, encoder: type[json.JSONEncoder] = json.JSONEncoder
+) -> tuple[str, Any]:
+    """The `sub` claim for an identity, and the value of the `identity` claim (None if unneeded).
+
+    A string identity is its own subject. Anything else is first put through the configured
+    JSON encoder; if that yields a string (a UUID, say) it is the subject, otherwise the
+    subject is the canonical JSON text and the value travels in the `identity` claim.
+    """
+    if isinstance(identity, str):
+        plain: Any = identity
+    else:
+        try:
+            plain = json.loads(json.dumps(identity, cls=encoder, allow_nan=False))
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise InvalidClaimsError(f"identity is not JSON serializable: {exc}") from None
+    if plain is None or plain == "":
+        raise InvalidClaimsError("identity is required (any JSON value but null or '')")
+    if isinstance(plain, str):
+        return plain, None
+    return canonical_json(plain), plain
 
 
 def flatten_public(claims: Mapping[str, Any], namespace: str) -> dict[str, Any]:
@@ -50,8 +68,11 @@ def flatten_public(claims: Mapping[str, Any], namespace: str) -> dict[str, Any]:
 
     def walk(prefix: str, value: Mapping[str, Any]) -> None:
         for key, item in value.items():
-            if not isinstance(key, str) or not key:
-                raise InvalidClaimsError("public claim names must be non-empty strings")
+            if not isinstance(key, str) or not key or "/" in key:
+                raise InvalidClaimsError(
+                    "public claim names must be non-empty strings without '/' "
+                    "('/' joins the levels of nested public claims)"
+                )
             name = f"{prefix}/{key}" if prefix else key
             if isinstance(item, Mapping) and item:
                 walk(name, item)
@@ -107,18 +128,10 @@ def build_claims(
     now: float,
 ) -> dict[str, Any]:
     """The claim set of a new token, every rule of the contract applied; raises on misuse."""
-    if identity is None or identity == "":
-        raise InvalidClaimsError("identity is required (any JSON value but null or '')")
     claims: dict[str, Any] = {}
-    if not isinstance(identity, str):
-        try:
-            plain = json.loads(json.dumps(identity, cls=config.json_encoder, allow_nan=False))
-        except (TypeError, ValueError) as exc:
-            raise InvalidClaimsError(f"identity is not JSON serializable: {exc}") from None
-        claims["sub"] = canonical_json(plain)
-        claims["identity"] = plain
-    else:
-        claims["sub"] = identity
+    claims["sub"], identity_claim = subject_of(identity, config.json_encoder)
+    if identity_claim is not None:
+        claims["identity"] = identity_claim
 
     issued = math.floor(now * 1000) / 1000  # ms precision: lets revoke_all order tokens
     claims["iat"] = issued
@@ -135,6 +148,8 @@ def build_claims(
         raise InvalidClaimsError("expires_delta must be a timedelta, or False for no expiry")
     if expires_delta is not False:
         claims["exp"] = _numeric_date(expires_delta, now)
+        if not 0 <= claims["exp"] <= MAX_NUMERIC_DATE:
+            raise InvalidClaimsError("expires_delta puts exp beyond the year 9999")
 
     iss = config.default_iss if iss is None else iss
     if iss is not None:

@@ -47,6 +47,7 @@ __all__ = ["TokenManager"]
 # implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
 _FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
 _HEADER_CACHE_SIZE = 64
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # What a signed, well-formed payload yields before the time-dependent checks.
 
@@ -159,7 +160,13 @@ class TokenManager:
             raise InvalidClaimsError(f"claims are not JSON serializable: {exc}") from None
         signing_input = f"{self._signing_header}.{b64url_encode(payload)}"
         signature = key.sign(signing_input.encode("ascii"))
-        return f"{signing_input}.{b64url_encode(signature)}"
+        raw = f"{signing_input}.{b64url_encode(signature)}"
+        if len(raw) > self._max_length:
+            raise InvalidClaimsError(
+                f"the token would be {len(raw)} characters, over max_token_length "
+                f"({self._max_length}); put fewer claims in it"
+            )
+        return raw
 
     def create_access_token(
         self,
@@ -268,7 +275,10 @@ class TokenManager:
         if not key.verify(signing_input, signature):
             raise JWTDecodeError("the token's signature does not verify")
         entry = self._check_shape(payload, key)
-        if self._cache_size:
+        # Only payloads of plain values are cached: a Token hands out its identity and claim
+        # values as they are, and a mutable one shared between decodes could be changed by one
+        # caller under another.
+        if self._cache_size and all(v.__class__ in _SCALARS for v in payload.values()):
             cache = self._verified
             if len(cache) >= self._cache_size:
                 del cache[next(iter(cache))]
@@ -462,18 +472,10 @@ class TokenManager:
     async def revoke_all(self, identity: Any) -> None:
         """Revoke every token of `identity` issued up to now; later tokens stay valid."""
         blacklist = self._require_blacklist()
-        cfg = self.config
-        if isinstance(identity, str):
-            subject = identity
-        else:
-            try:
-                subject = subject_of(json.loads(json.dumps(identity, cls=cfg.json_encoder)))
-            except (TypeError, ValueError) as exc:
-                raise InvalidClaimsError(f"identity is not JSON serializable: {exc}") from None
+        subject, _ = subject_of(identity, self.config.json_encoder)
         now = self._clock()
-        lifetimes = (cfg.access_token_expires, cfg.refresh_token_expires)
+        # The cut-off is kept for good: a token made with expires_delta=False, or with a longer
+        # expires_delta than the configured ones, could otherwise outlive it. It costs one entry
+        # per identity, not per token.
         expires_at: datetime | None = None
-        if all(isinstance(t, timedelta) for t in lifetimes):
-            longest = max(t for t in lifetimes if isinstance(t, timedelta))
-            expires_at = to_datetime(now) + longest + cfg.leeway
         await self._store_call(blacklist.register_identity(subject, to_datetime(now), expires_at))
