@@ -52,6 +52,7 @@ class Config:
     algorithm: str = "HS256"
     keys: Sequence[Mapping[str, Any]] | Mapping[str, Any] | None = None
     signing_key_id: str | None = None
+    key_id: str | None = None
     # claims put into every token, and what is accepted when verifying
     default_iss: str | None = None
     default_aud: str | list[str] | None = None

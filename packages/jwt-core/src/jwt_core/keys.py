@@ -354,6 +354,7 @@ def build_keyring(
     public: Any,
     keys: Any = None,
     signing_key_id: str | None = None,
+    key_id: str | None = None,
 ) -> KeyRing:
     """The key ring of a configuration: the seed's single key, or a set of keys with kids.
 
@@ -363,12 +364,14 @@ def build_keyring(
     if keys is None:
         if signing_key_id is not None:
             raise ConfigurationConflictError("signing_key_id needs the keys option")
-        key = build_key(algorithm, secret=secret, private=private, public=public)
+        if key_id is not None and (not isinstance(key_id, str) or not key_id):
+            raise ConfigurationConflictError("key_id must be a non-empty string")
+        key = build_key(algorithm, secret=secret, private=private, public=public, kid=key_id)
         by_kid = {key.kid: key} if key.kid is not None else {}
         return KeyRing(signing=key if key.can_sign else None, by_kid=by_kid, default=key)
-    if any(v is not None for v in (secret, private, public)):
+    if any(v is not None for v in (secret, private, public, key_id)):
         raise ConfigurationConflictError(
-            "use either keys or secret_key/private_key/public_key, not both"
+            "use either keys or secret_key/private_key/public_key/key_id, not both"
         )
     if isinstance(keys, dict) and "keys" in keys:  # a JWKS document
         keys = keys["keys"]

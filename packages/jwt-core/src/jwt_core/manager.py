@@ -71,6 +71,7 @@ class TokenManager:
             cfg.public_key,
             cfg.keys,
             cfg.signing_key_id,
+            cfg.key_id,
         )
         self._leeway = cfg.leeway.total_seconds()
         self._encoder = cfg.json_encoder(separators=(",", ":"), allow_nan=False)
