@@ -1,0 +1,42 @@
+"""flask-jwt-extended settings carried over: which keys are read as they are, which renamed."""
+
+from datetime import timedelta
+
+from sanic import Request, Sanic, json
+from sanic.response import HTTPResponse
+
+from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
+
+app = Sanic("migrate-from-flask")
+
+# --8<-- [start:config]
+# The same key in both libraries: read as it is.
+app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
+app.config.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=10)
+app.config.JWT_TOKEN_LOCATION = ["headers", "cookies"]
+app.config.JWT_COOKIE_SECURE = False  # flask's default; ours is True
+
+# Renamed: flask's JWT_HEADER_TYPE, JWT_ACCESS_COOKIE_NAME, JWT_ERROR_MESSAGE_KEY.
+app.config.JWT_JWT_HEADER_PREFIX = "JWT"
+app.config.JWT_JWT_COOKIE = "session_jwt"
+app.config.JWT_ERROR_MSG_KEY = "message"
+
+with JWT.initialize(app):
+    pass
+# --8<-- [end:config]
+
+
+# --8<-- [start:views]
+@app.get("/protected")
+@jwt_required  # flask: @jwt_required()
+async def protected(request: Request, token: Token) -> HTTPResponse:
+    return json({"logged_in_as": token.identity})  # flask: get_jwt_identity()
+
+
+@app.get("/maybe")
+@jwt_optional  # flask: @jwt_required(optional=True)
+async def maybe(request: Request, token: Token | None) -> HTTPResponse:
+    return json({"user": token.identity if token else None})
+
+
+# --8<-- [end:views]

@@ -1,0 +1,98 @@
+"""The migration pages: their key tables match what the adapter reads, their examples run."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from jwt_core import Config
+from sanic_jwt_extended.app_options import options_from_app_config
+
+from .example_files import DOCS, bearer, load_app
+from .markdown_tables import code, rows_of
+
+TABLES = {
+    "sanic-jwt-extended.md": ["0.4 key", "option", "`app.config` key now", "old key read as is"],
+    "flask-jwt-extended.md": ["flask-jwt-extended", "option", "`app.config` key", "read as is"],
+}
+
+
+def sample(option: str) -> Any:
+    """A value `app.config` could hold for `option`."""
+    special = {"token_location": "headers", "csrf_request_methods": "POST"}
+    if option in special:
+        return special[option]
+    default = Config.defaults()[option]
+    if isinstance(default, bool):
+        return "true"
+    if isinstance(default, timedelta) or option.endswith("_expires"):
+        return 60
+    return "value"
+
+
+def key_rows(page: str) -> list[tuple[str, str | None, str | None, bool]]:
+    rows = rows_of(DOCS / "migration" / page, TABLES[page])
+    assert rows, f"{page} has no key table"
+    result = []
+    for old, option, key, read in rows:
+        assert read in ("yes", "no")
+        result.append(
+            (
+                code(old),
+                None if option == "none" else code(option),
+                None if key == "none" else code(key),
+                read == "yes",
+            )
+        )
+    return result
+
+
+@pytest.mark.parametrize("page", sorted(TABLES))
+def test_key_tables_say_what_the_adapter_reads(page: str) -> None:
+    for old, option, key, read_as_is in key_rows(page):
+        if option is None:
+            assert key is None
+            assert not read_as_is
+            continue
+        assert option in Config.option_names(), f"{old}: {option} is not an option"
+        assert key == f"JWT_{option.upper()}"
+        assert option in options_from_app_config({key: sample(option)})
+        read = options_from_app_config({old: sample(option)})
+        assert (option in read) is read_as_is, f"{old}: 'read as is' is wrong"
+
+
+def test_port_of_a_0_4_app() -> None:
+    app = load_app("migrate_from_sanic_04.py")
+    _, response = app.test_client.post("/login")
+    tokens = response.json
+    _, response = app.test_client.get("/admin", headers=bearer(tokens["access_token"]))
+    assert response.json == {"identity": "alice", "claims": {"plan": "pro"}, "type": "access"}
+    _, response = app.test_client.post(
+        "/refresh", headers={"X-Refresh-Token": f"Bearer {tokens['refresh_token']}"}
+    )
+    refreshed = response.json["access_token"]
+    _, response = app.test_client.get("/admin", headers=bearer(refreshed))
+    assert response.status == 200  # the role survived the refresh
+    _, response = app.test_client.post("/settings", headers=bearer(refreshed))
+    assert response.status == 401  # not fresh
+
+
+def test_flask_settings_carried_over() -> None:
+    app = load_app("migrate_from_flask.py")
+    config = app.ctx.jwt.config
+    assert config.access_token_expires == timedelta(minutes=10)
+    assert config.token_location == ("headers", "cookies")
+    assert config.cookie_secure is False
+    token = app.ctx.jwt.manager.create_access_token("alice")
+
+    _, response = app.test_client.get("/protected", headers={"Authorization": f"JWT {token}"})
+    assert response.json == {"logged_in_as": "alice"}
+    _, response = app.test_client.get("/protected", cookies={"session_jwt": token})
+    assert response.json == {"logged_in_as": "alice"}
+    _, response = app.test_client.get("/maybe")
+    assert response.json == {"user": None}
+    _, response = app.test_client.get("/protected", headers=bearer(token))
+    assert response.status == 422  # "Bearer" is not the configured scheme any more ...
+    assert set(response.json) == {"message"}  # ... and errors use the renamed key
