@@ -185,3 +185,14 @@ async def test_revoke_needs_use_blacklist() -> None:
     token = manager_of(app).decode(JWT.create_access_token("alice"))
     with pytest.raises(ConfigurationConflictError, match="use_blacklist"):
         await JWT.revoke(token)
+
+
+def test_an_instance_reads_the_same_state_as_the_class() -> None:
+    app = new_app()
+    with JWT.initialize(app) as manager:
+        manager.config.secret_key = SECRET
+        manager.config.use_blacklist = True
+    instance = JWT()
+    assert instance.config is JWT.config is manager_of(app).config
+    assert instance.handler is JWT.handler
+    assert instance.blacklist is JWT.blacklist is manager_of(app).blacklist

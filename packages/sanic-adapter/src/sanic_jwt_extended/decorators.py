@@ -50,6 +50,7 @@ class Requirement:
 
     @property
     def uses_roles(self) -> bool:
+        """Whether the view restricts roles (and so needs use_acl)."""
         return self.allow is not None or self.deny is not None
 
 
@@ -80,6 +81,8 @@ def _request_in(args: tuple[Any, ...]) -> Request:
 
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
+    """Wrap a view (function, method or websocket handler) so it receives `token=`."""
+
     @functools.wraps(fn)
     async def view(*args: Any, **kwargs: Any) -> Any:
         request = _request_in(args)

@@ -109,6 +109,12 @@ class _JWTMeta(type):
 class JWT(metaclass=_JWTMeta):
     """Holds configuration, creates and revokes tokens; use the class, not instances."""
 
+    # For instances too (`JWT().config`); on the class itself the metaclass's typed properties
+    # win. (A `@property` def here would hide them from type checkers, hence plain objects.)
+    config = property(lambda self: current_state().config, doc="The current app's config.")
+    handler = property(lambda self: current_state().handler, doc="The current app's handlers.")
+    blacklist = property(lambda self: current_state().blacklist, doc="The current app's store.")
+
     @classmethod
     @contextmanager
     def initialize(cls, app: AnyApp) -> Iterator[type[JWT]]:
