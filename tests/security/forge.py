@@ -1,4 +1,5 @@
-"""Hand-made hostile tokens, built with the standard library only so no JOSE code shapes them."""
+"""Hand-made hostile tokens (standard library only, so no JOSE code shapes them) and the
+managers and keys they are thrown at."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ import hashlib
 import hmac
 import json
 import uuid
+from dataclasses import dataclass
 from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from jwt_core import Config, TokenManager
 
 # A fixed clock for every manager of this suite: claims are built against it, never wall time.
 NOW = 1_750_000_000.0
@@ -115,3 +121,46 @@ def non_canonical_twin(segment: str) -> str:
         if twin != segment and lenient_decode(twin) == lenient_decode(segment):
             return twin
     raise AssertionError("no twin found")
+
+
+# -- the managers and keys the hostile tokens are thrown at ---------------------------------
+def fixed_clock() -> float:
+    return NOW
+
+
+def build_manager(**options: Any) -> TokenManager:
+    """A TokenManager on the suite's fixed clock; HS256 with the suite's secret by default."""
+    keyed = any(k in options for k in ("secret_key", "private_key", "public_key", "keys"))
+    if not keyed:
+        options["secret_key"] = SECRET
+    if options.get("use_blacklist"):
+        options.setdefault("blacklist_init_kwargs", {"clock": fixed_clock})
+    return TokenManager(Config(**options), clock=fixed_clock)
+
+
+@dataclass(frozen=True)
+class KeyPair:
+    """One asymmetric key in the encodings the tests need."""
+
+    private: Any
+    private_pem: bytes
+    public_pem: bytes
+    public_der: bytes
+
+
+def key_pair(private: Any) -> KeyPair:
+    public = private.public_key()
+    return KeyPair(
+        private=private,
+        private_pem=private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ),
+        public_pem=public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        public_der=public.public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+    )

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import KeyPair
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from forge import SECRET, b64url, claims, forge, hmac_sign, join, refusal
+from forge import SECRET, KeyPair, b64url, claims, forge, hmac_sign, join, refusal
 
 from jwt_core import JWTDecodeError, Token, TokenManager
 

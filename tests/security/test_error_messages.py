@@ -12,10 +12,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conftest import KeyPair
 from forge import (
     NOW,
     SECRET,
+    KeyPair,
     b64url,
     claims,
     forge,

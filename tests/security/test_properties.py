@@ -13,10 +13,9 @@ import uuid
 from datetime import timezone
 from typing import Any
 
-from conftest import build_manager
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from forge import ALPHABET, NOW, SECRET, claims, forge
+from forge import ALPHABET, NOW, SECRET, build_manager, claims, forge
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 

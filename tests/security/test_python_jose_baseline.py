@@ -14,10 +14,10 @@ import time
 from typing import Any
 
 import pytest
-from conftest import KeyPair
 from forge import (
     NOW,
     SECRET,
+    KeyPair,
     b64url,
     claims,
     forge,

@@ -15,8 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import KeyPair, build_manager, fixed_clock
-from forge import SECRET, b64url, claims, forge, hmac_sign, lenient_decode, segments
+from forge import (
+    SECRET,
+    KeyPair,
+    b64url,
+    build_manager,
+    claims,
+    fixed_clock,
+    forge,
+    hmac_sign,
+    lenient_decode,
+    segments,
+)
 
 from jwt_core import (
     AccessDeniedError,

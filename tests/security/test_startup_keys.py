@@ -15,11 +15,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import KeyPair
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
+from forge import KeyPair, key_pair
 from jose.backends.cryptography_backend import CryptographyECKey, CryptographyRSAKey
 
 from jwt_core import ConfigurationConflictError, TokenManager
@@ -216,9 +216,7 @@ def test_a_published_jwk_set_as_hmac_secret_is_refused(
 # -- RSA size and key kinds --------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def rsa_1536() -> KeyPair:
-    from conftest import _pair
-
-    return _pair(rsa.generate_private_key(public_exponent=65537, key_size=1536))
+    return key_pair(rsa.generate_private_key(public_exponent=65537, key_size=1536))
 
 
 @pytest.mark.parametrize("alg", ["RS256", "RS384", "RS512"])
