@@ -31,9 +31,12 @@ def _instrumented() -> contextlib.AbstractContextManager[Any]:
     """Under the fuzzer, instrument jwt_core's code (only it: instrumenting all is slow)."""
     if __name__ != "__main__":
         return contextlib.nullcontext()
-    import atheris
+    import atheris  # type: ignore[import-untyped]
 
-    return atheris.instrument_imports(include=["jwt_core"])  # type: ignore[no-any-return]
+    context: contextlib.AbstractContextManager[Any] = atheris.instrument_imports(
+        include=["jwt_core"]
+    )
+    return context
 
 
 with _instrumented():
@@ -106,11 +109,11 @@ def _signed(header: bytes, payload: bytes) -> str:
 
 
 def _mutated(fdp: Any) -> str:
-    raw = VALID[fdp.ConsumeIntInRange(0, len(VALID) - 1)]
+    raw: str = VALID[int(fdp.ConsumeIntInRange(0, len(VALID) - 1))]
     for _ in range(fdp.ConsumeIntInRange(1, 4)):
-        kind = fdp.ConsumeIntInRange(0, 3)
-        i = fdp.ConsumeIntInRange(0, len(raw))
-        char = fdp.ConsumeUnicode(1) or "A"
+        kind = int(fdp.ConsumeIntInRange(0, 3))
+        i = int(fdp.ConsumeIntInRange(0, len(raw)))
+        char = str(fdp.ConsumeUnicode(1)) or "A"
         if kind == 0:
             raw = raw[:i] + char + raw[i + 1 :]
         elif kind == 1:
