@@ -109,3 +109,16 @@ def test_missing_token_message_is_the_one_the_page_shows(app: Any) -> None:
         if line.startswith("missing access token:")
     ]
     assert shown == [response.json["msg"]]
+
+
+def test_another_scheme_is_not_a_token(app: Any) -> None:
+    access = app.ctx.jwt.manager.create_access_token("alice")
+    basic = {"Authorization": "Basic YWxpY2U6c2VjcmV0"}
+    _, response = app.test_client.get(f"/whoami?jwt={access}", headers=basic)
+    assert response.json == {"identity": "alice"}  # the next location held the token
+    _, response = app.test_client.get("/whoami", headers=basic)
+    assert response.status == 422
+    assert response.json == {
+        "msg": "the Authorization header uses another scheme; "
+        "expected 'Authorization: Bearer <token>'"
+    }
