@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import math
 import re
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -458,10 +459,10 @@ class TokenManager:
             return await asyncio.wait_for(call, self.config.blacklist_timeout)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             raise RevocationStoreUnavailableError(
                 "the revocation store is unavailable; try again shortly"
-            ) from None
+            ) from exc
 
     async def revoke(self, token: Token) -> None:
         """Revoke one token until it expires."""
@@ -480,3 +481,8 @@ class TokenManager:
         # per identity, not per token.
         expires_at: datetime | None = None
         await self._store_call(blacklist.register_identity(subject, to_datetime(now), expires_at))
+        # `iat` has millisecond precision: return only once the next millisecond has begun, so
+        # that a token minted after revoke_all returns is never taken for one from before.
+        wait = (math.floor(now * 1000) + 1) / 1000 - time.time()
+        if wait > 0:
+            await asyncio.sleep(min(wait, 0.002))

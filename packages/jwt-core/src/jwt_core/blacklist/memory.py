@@ -44,7 +44,11 @@ class InMemoryBlacklist(BlacklistABC):
         self, subject: str, revoked_before: datetime, expires_at: datetime | None
     ) -> None:
         until = math.inf if expires_at is None else expires_at.timestamp()
-        self._subjects[subject] = (revoked_before.timestamp(), until)
+        cut_off = revoked_before.timestamp()
+        previous = self._subjects.get(subject)
+        if previous is not None:  # cut-offs only move later and only live longer
+            cut_off, until = max(cut_off, previous[0]), max(until, previous[1])
+        self._subjects[subject] = (cut_off, until)
 
     async def is_blacklisted(self, token: Token) -> bool:
         if token.jti.int in self._revoked:
