@@ -20,7 +20,7 @@ from jwt_core.errors import (
     RevokedTokenError,
     WrongTokenError,
 )
-from jwt_core.manager import TokenManager
+from jwt_core.manager import TokenManager, check_role_options
 from jwt_core.token import Token
 
 __version__ = "0.1.0"
@@ -45,4 +45,5 @@ __all__ = [
     "Token",
     "TokenManager",
     "WrongTokenError",
+    "check_role_options",
 ]

@@ -42,7 +42,7 @@ from jwt_core.jws import b64url_decode, b64url_encode, decode_json_segment, spli
 from jwt_core.keys import Key, KeyRing, build_keyring
 from jwt_core.token import Entry, Token, TokenType
 
-__all__ = ["TokenManager"]
+__all__ = ["TokenManager", "check_role_options"]
 
 # Header parameters that would let a token choose its own key or demand processing we do not
 # implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
@@ -51,6 +51,20 @@ _HEADER_CACHE_SIZE = 64
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # What a signed, well-formed payload yields before the time-dependent checks.
+
+
+def check_role_options(
+    allow: Collection[str] | None, deny: Collection[str] | None, *, use_acl: bool | None = None
+) -> None:
+    """Refuse role options that cannot work: both lists, or either without `use_acl`.
+
+    `use_acl=None` (no configuration known yet, e.g. when a view is decorated) checks only
+    that allow and deny are not both given.
+    """
+    if allow is not None and deny is not None:
+        raise ConfigurationConflictError("use either allow or deny, not both")
+    if (allow is not None or deny is not None) and use_acl is False:
+        raise ConfigurationConflictError("allow/deny need use_acl=True in the configuration")
 
 
 class TokenManager:
@@ -396,11 +410,8 @@ class TokenManager:
     def check_role_options(
         self, allow: Collection[str] | None, deny: Collection[str] | None
     ) -> None:
-        """Refuse role options that cannot work: both lists, or either without `use_acl`."""
-        if allow is not None and deny is not None:
-            raise ConfigurationConflictError("use either allow or deny, not both")
-        if (allow is not None or deny is not None) and not self.config.use_acl:
-            raise ConfigurationConflictError("allow/deny need use_acl=True in the configuration")
+        """Refuse role options that cannot work with this configuration."""
+        check_role_options(allow, deny, use_acl=self.config.use_acl)
 
     def needs_csrf(self, location: str, method: str) -> bool:
         """Whether a token read from `location` by a `method` request must bring a CSRF value."""
