@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist
+from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
 from jwt_core.config import Config
 from jwt_core.errors import (
     AccessDeniedError,
@@ -40,8 +40,10 @@ __all__ = [
     "JWTDecodeError",
     "JWTExtendedException",
     "NoAuthorizationError",
+    "RedisBlacklist",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
+    "SQLiteBlacklist",
     "Token",
     "TokenManager",
     "WrongTokenError",
