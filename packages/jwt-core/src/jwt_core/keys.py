@@ -153,6 +153,7 @@ def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:
     except JOSEError:
         raise ConfigurationConflictError(f"secret_key is not usable for {alg}") from None
     digest = HMAC_ALGORITHMS[alg]
+    name = digest().name
     if len(raw) < digest().digest_size:
         warnings.warn(
             f"secret_key is {len(raw)} bytes; {alg} wants at least {digest().digest_size} "
@@ -162,10 +163,10 @@ def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:
         )
 
     def sign(msg: bytes) -> bytes:
-        return hmac.new(raw, msg, digest).digest()
+        return hmac.digest(raw, msg, name)
 
     def verify(msg: bytes, sig: bytes) -> bool:
-        return hmac.compare_digest(hmac.new(raw, msg, digest).digest(), sig)
+        return hmac.compare_digest(hmac.digest(raw, msg, name), sig)
 
     return Key(alg, kid, verify, sign)
 
