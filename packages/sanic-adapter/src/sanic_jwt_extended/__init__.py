@@ -41,6 +41,7 @@ from sanic_jwt_extended.cookies import (
     unset_refresh_cookies,
 )
 from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jwt_required
+from sanic_jwt_extended.ext import token_dependency
 from sanic_jwt_extended.extension import JWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.state import JWTState
@@ -75,6 +76,7 @@ __all__ = [
     "refresh_jwt_required",
     "set_access_cookies",
     "set_refresh_cookies",
+    "token_dependency",
     "unset_access_cookies",
     "unset_jwt_cookies",
     "unset_refresh_cookies",

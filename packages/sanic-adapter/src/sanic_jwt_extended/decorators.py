@@ -4,11 +4,16 @@ The view gets the verified `Token` as the keyword argument `token`. Every check 
 (`TokenManager.verify`); a decorator only finds the token, calls verify and passes the result
 on. Websocket routes are checked by a request middleware before Sanic performs the upgrade,
 so a refused client gets a plain HTTP 401/403 instead of an accepted-then-closed socket.
+
+Every refusal is logged on the `sanic_jwt_extended` logger with its reason (exception class and
+message): at debug level, or warning when the revocation store cannot be reached. The token
+itself is never logged.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from inspect import isawaitable
@@ -17,25 +22,49 @@ from typing import Any, Literal, TypeVar, overload
 from sanic import Request
 from sanic_routing import Route
 
-from jwt_core import ConfigurationConflictError, Token, TokenManager
+from jwt_core import (
+    ConfigurationConflictError,
+    JWTExtendedException,
+    RevocationStoreUnavailableError,
+    Token,
+    TokenManager,
+)
 from sanic_jwt_extended.locations import find_token
 from sanic_jwt_extended.state import state_of
 
 __all__ = [
+    "DEFERRED",
     "Requirement",
     "authenticate",
     "check_route_roles",
     "jwt_optional",
     "jwt_required",
     "refresh_jwt_required",
+    "route_requirement",
     "verify_websocket_before_upgrade",
 ]
+
+logger = logging.getLogger("sanic_jwt_extended")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 REQUIREMENT_ATTRIBUTE = "__jwt_requirement__"
 _VERIFIED_ATTRIBUTE = "_sanic_jwt_extended_verified"
 _VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+class _Deferred:
+    """The type of `DEFERRED`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<token supplied by the route's decorator>"
+
+
+# What sanic-ext's `Token` injection passes as `token` on a route a decorator guards: the
+# decorator drops it and passes its own verified token, so the two never collide.
+DEFERRED = _Deferred()
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,22 +84,37 @@ class Requirement:
 
 
 async def authenticate(request: Request, requirement: Requirement) -> Token | None:
-    """Find the token in `request` and have the app's TokenManager verify it."""
+    """Find the token in `request` and have the app's TokenManager verify it; log refusals."""
     manager = state_of(request.app).require_manager()
-    found = find_token(
-        request, manager.config, requirement.token_type, optional=requirement.optional
-    )
-    if found is None:
-        return None
-    return await manager.verify(
-        found.raw,
-        requirement.token_type,
-        requirement.fresh_required,
-        requirement.allow,
-        requirement.deny,
-        csrf=found.csrf,
-        check_csrf=manager.needs_csrf(found.location, request.method),
-    )
+    try:
+        found = find_token(
+            request, manager.config, requirement.token_type, optional=requirement.optional
+        )
+        if found is None:
+            return None
+        return await manager.verify(
+            found.raw,
+            requirement.token_type,
+            requirement.fresh_required,
+            requirement.allow,
+            requirement.deny,
+            csrf=found.csrf,
+            check_csrf=manager.needs_csrf(found.location, request.method),
+        )
+    except JWTExtendedException as exc:
+        # The path, not the URL: a query string may carry the token.
+        level = (
+            logging.WARNING if isinstance(exc, RevocationStoreUnavailableError) else logging.DEBUG
+        )
+        logger.log(
+            level,
+            "refused %s %s: %s: %s",
+            request.method,
+            request.path,
+            type(exc).__name__,
+            exc,
+        )
+        raise
 
 
 def _request_in(args: tuple[Any, ...]) -> Request:
@@ -91,6 +135,8 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
             token = verified[1]  # a websocket route, already checked before the upgrade
         else:
             token = await authenticate(request, requirement)
+        if kwargs.get("token") is DEFERRED:
+            del kwargs["token"]  # sanic-ext's Token injection: this decorator supplies it
         result = fn(*args, token=token, **kwargs)
         if isawaitable(result):
             result = await result
@@ -216,6 +262,19 @@ def _route_views(route: Route) -> Iterator[Any]:
             view = getattr(view_class, method, None)
             if view is not None:
                 yield view
+
+
+def route_requirement(route: Route, method: str) -> Requirement | None:
+    """What a decorator on `route` asks of a `method` request's token (None: unguarded)."""
+    views: list[Any] = [route.handler, _websocket_view(route)]
+    view_class = getattr(route.handler, "view_class", None)
+    if view_class is not None:
+        views.append(getattr(view_class, method.lower(), None))
+    for view in views:
+        if view is not None:
+            for requirement in _requirements_of(view):
+                return requirement
+    return None
 
 
 def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:

@@ -20,6 +20,7 @@ from sanic.exceptions import ServerError
 from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
 from sanic_jwt_extended.app_options import options_from_app_config
 from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
+from sanic_jwt_extended.ext import document_security, sanic_ext_installed
 from sanic_jwt_extended.handlers import HANDLED, ErrorHandler, Handler
 from sanic_jwt_extended.state import (
     CTX_ATTRIBUTE,
@@ -49,7 +50,7 @@ def _dispatcher(state: JWTState, name: str) -> ErrorHandler:
 
 
 def _register(app: AnyApp, state: JWTState) -> None:
-    """Error handlers, worker start/stop listeners and the websocket pre-upgrade check."""
+    """Error handlers, worker start/stop listeners, the websocket pre-upgrade check, OpenAPI."""
     for name, refusal in HANDLED.items():
         try:
             app.error_handler.add(refusal.exception, _dispatcher(state, name))
@@ -85,6 +86,14 @@ def _register(app: AnyApp, state: JWTState) -> None:
     app.register_listener(close_store, "after_server_stop")
     app.register_listener(warn_unshared_store, "main_process_start")
     app.register_middleware(verify_websocket_before_upgrade, "request")
+
+    if sanic_ext_installed():
+
+        async def describe_security(app: AnyApp) -> None:
+            # Before sanic-ext's own spec builder (priority -1000), which reads what this adds.
+            document_security(app, state.require_manager())
+
+        app.register_listener(describe_security, "before_server_start")
 
 
 class _JWTMeta(type):
