@@ -144,12 +144,6 @@ async def test_the_ecdsa_twin_of_a_revoked_token_is_refused(ec_key: KeyPair) -> 
         await manager.verify(twin)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: BlacklistABC.entry_expiry computes exp + leeway as a datetime, which "
-    "overflows for an exp near the top of the accepted range (year 9999), so revoke() reports "
-    "RevocationStoreUnavailableError and the token stays valid",
-)
 async def test_a_token_valid_until_year_9999_can_be_revoked() -> None:
     manager = build_manager(use_blacklist=True, leeway=timedelta(seconds=30))
     raw = forge(None, claims(exp=253402300799))

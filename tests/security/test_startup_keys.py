@@ -188,11 +188,6 @@ def test_an_asymmetric_key_as_hmac_secret_in_a_key_set_is_refused(
     refused_at_startup(make_manager, secret, keys=[oct_jwk])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: keys._looks_asymmetric does not recognise the hex spelling of DER key "
-    "material",
-)
 def test_a_hex_encoded_public_key_as_hmac_secret_is_refused(
     make_manager: Build, rsa_key: KeyPair
 ) -> None:
@@ -200,11 +195,6 @@ def test_a_hex_encoded_public_key_as_hmac_secret_is_refused(
     refused_at_startup(make_manager, secret, secret_key=secret)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core gap: keys._looks_asymmetric recognises a single JWK but not a JWK Set "
-    'document ({"keys": [...]}), the form a verifier\'s public keys are published in',
-)
 def test_a_published_jwk_set_as_hmac_secret_is_refused(
     make_manager: Build, rsa_key: KeyPair
 ) -> None:

@@ -79,6 +79,15 @@ def _depth(value: Any, limit: int) -> bool:
     return True
 
 
+def _encodable(value: Any) -> bool:
+    """False when a string in `value` holds a lone surrogate (escaped as \\udXXX in JSON)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _json_object(data: bytes, what: str) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
@@ -89,6 +98,8 @@ def _json_object(data: bytes, what: str) -> dict[str, Any]:
         raise JWTDecodeError(f"the token's {what} is not valid JSON") from None
     if end != len(text) or not isinstance(value, dict):
         raise JWTDecodeError(f"the token's {what} is not a JSON object")
+    if ("\\ud" in text or "\\uD" in text) and not _encodable(value):
+        raise JWTDecodeError(f"the token's {what} holds a lone UTF-16 surrogate")
     if (text.count("{") + text.count("[") > MAX_DEPTH) and not _depth(value, MAX_DEPTH):
         raise JWTDecodeError(f"the token's {what} nests too deeply")
     return value

@@ -107,11 +107,21 @@ def _looks_asymmetric(secret: bytes) -> bool:
                 continue
             if _is_der_key(der):
                 return True
+        try:  # the same in hex
+            if _is_der_key(bytes.fromhex(compact.decode("ascii"))):
+                return True
+        except (ValueError, UnicodeDecodeError):
+            pass
     try:
         document = json.loads(secret)
     except (ValueError, UnicodeDecodeError):
         return False
-    return isinstance(document, dict) and document.get("kty") in ("RSA", "EC", "OKP")
+    if not isinstance(document, dict):
+        return False
+    members = document.get("keys") if "keys" in document else [document]
+    return isinstance(members, list) and any(
+        isinstance(m, dict) and m.get("kty") in ("RSA", "EC", "OKP") for m in members
+    )
 
 
 def _is_der_key(data: bytes) -> bool:

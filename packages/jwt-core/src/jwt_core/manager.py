@@ -97,6 +97,7 @@ class TokenManager:
         self._verified: dict[str, Entry] = {}
         self._signing_header = self._header_segment(self.keys.signing)
         self._reserved = LIBRARY_CLAIMS | {cfg.acl_claim}
+        self._nullable_claims = ("iss", "aud", "csrf", "identity", cfg.acl_claim)
         self.blacklist: BlacklistABC | None = None
         if cfg.use_blacklist:
             try:
@@ -252,11 +253,13 @@ class TokenManager:
             raise JWTDecodeError(
                 f"the token's header carries {', '.join(sorted(forbidden))}, which is not accepted"
             )
-        typ = header.get("typ")
-        if typ is not None and (
-            not isinstance(typ, str) or typ.lower() not in ("jwt", "application/jwt")
+        if "typ" in header and (
+            not isinstance(header["typ"], str)
+            or header["typ"].lower() not in ("jwt", "application/jwt")
         ):
             raise JWTDecodeError("the token's header has a type (typ) other than JWT")
+        if "kid" in header and not isinstance(header["kid"], str):
+            raise JWTDecodeError("the token's key id (kid) is not a string")
         found = self.keys.for_header(header.get("kid"))
         if found is None:
             raise JWTDecodeError("the token names a key (kid) this service does not have")
@@ -318,6 +321,9 @@ class TokenManager:
         token_type = payload.get("type")
         if token_type != "access" and token_type != "refresh":
             raise InvalidTokenError("the token's type is neither access nor refresh")
+        for name in self._nullable_claims:
+            if name in payload and payload[name] is None:
+                raise InvalidTokenError(f"the token's {name!r} claim is null")
         iss = payload.get("iss")
         if cfg.decode_issuer is not None:
             if iss != cfg.decode_issuer:
@@ -333,13 +339,9 @@ class TokenManager:
         fresh: Any = None
         if token_type == "access":
             fresh = payload.get("fresh")
-            if (
-                fresh is not True
-                and fresh is not False
-                and fresh.__class__ is not int
-                and fresh.__class__ is not float
-            ):
-                raise InvalidTokenError("the token's fresh claim is malformed")
+            if fresh is not True and fresh is not False:
+                # a NumericDate: fresh until then (numeric_date checks type, finiteness, range)
+                fresh = numeric_date(payload, "fresh", required=True)
         role = None
         if cfg.use_acl:
             role = payload.get(cfg.acl_claim)

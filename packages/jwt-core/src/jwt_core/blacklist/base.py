@@ -44,4 +44,9 @@ class BlacklistABC(ABC):
 
     def entry_expiry(self, token: Token) -> datetime | None:
         """When an entry for `token` may be forgotten: `exp` plus leeway, or never."""
-        return None if token.exp is None else token.exp + self.leeway
+        if token.exp is None:
+            return None
+        try:
+            return token.exp + self.leeway
+        except OverflowError:  # past datetime.max: keep it for good
+            return None
