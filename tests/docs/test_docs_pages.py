@@ -15,7 +15,7 @@ import pytest
 from .example_files import DOCS, EXAMPLES, ROOT
 
 # Pages other helpers write; their examples are not (yet) files under examples/docs/.
-NOT_OURS = {"security.md", "key-rotation.md"}
+NOT_OURS = {"security.md"}
 SNIPPET = re.compile(r'^\s*--8<-- "([^"]+)"\s*$')
 FENCE = re.compile(r"^(\s*)(```+)(.*)$")
 
