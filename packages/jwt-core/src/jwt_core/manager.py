@@ -262,6 +262,10 @@ class TokenManager:
             raise JWTDecodeError("the token's key id (kid) is not a string")
         found = self.keys.for_header(header.get("kid"))
         if found is None:
+            if "kid" not in header:
+                raise JWTDecodeError(
+                    "the token names no key (kid) and this service has several to choose from"
+                )
             raise JWTDecodeError("the token names a key (kid) this service does not have")
         if alg != found.alg:
             raise JWTDecodeError("the token's algorithm (alg) is not the one its key is bound to")
