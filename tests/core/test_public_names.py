@@ -4,12 +4,27 @@ from __future__ import annotations
 
 import jwt_core
 
-NAMES = (
-    "Config TokenManager Token BlacklistABC InMemoryBlacklist SQLiteBlacklist RedisBlacklist "
-    "JWTExtendedException JWTDecodeError InvalidHeaderError NoAuthorizationError WrongTokenError "
-    "RevokedTokenError FreshTokenRequiredError AccessDeniedError ConfigurationConflictError "
-    "CSRFError ExpiredSignatureError InvalidTokenError"
-).split()
+NAMES = [
+    "Config",
+    "TokenManager",
+    "Token",
+    "BlacklistABC",
+    "InMemoryBlacklist",
+    "SQLiteBlacklist",
+    "RedisBlacklist",
+    "JWTExtendedException",
+    "JWTDecodeError",
+    "InvalidHeaderError",
+    "NoAuthorizationError",
+    "WrongTokenError",
+    "RevokedTokenError",
+    "FreshTokenRequiredError",
+    "AccessDeniedError",
+    "ConfigurationConflictError",
+    "CSRFError",
+    "ExpiredSignatureError",
+    "InvalidTokenError",
+]
 
 
 def test_every_contract_name_is_exported() -> None:
