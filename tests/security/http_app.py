@@ -10,10 +10,12 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from forge import SECRET, claims
 from sanic import Request, Sanic
 from sanic.response import json as json_response
@@ -68,8 +70,52 @@ def build_app(*token_location: str, **options: Any) -> Sanic[Any, Any]:
     return app
 
 
-def manager_of(app: Sanic[Any, Any]) -> TokenManager:
+@dataclass(frozen=True)
+class Site:
+    """A started app and an httpx client that calls it in process through ASGI."""
+
+    app: Sanic[Any, Any]
+    client: httpx.AsyncClient
+
+    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request(method, path, **kwargs)
+
+    async def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request("GET", path, **kwargs)
+
+    async def post(self, path: str, **kwargs: Any) -> httpx.Response:
+        return await self.client.request("POST", path, **kwargs)
+
+
+@asynccontextmanager
+async def started(*apps: Sanic[Any, Any]) -> AsyncIterator[list[Site]]:
+    """Start each app once (as Sanic's ASGI lifespan does) and serve it to an httpx client.
+
+    sanic-testing's `app.asgi_client` restarts the app for every request, and with Sanic 25
+    also adds one more request middleware and signal each time (its `not in` check misses
+    Sanic's Middleware wrappers), so a reused app slows down request by request.
+    """
+    async with AsyncExitStack() as stack:
+        sites = []
+        for app in apps:
+            app.asgi = True
+            await app._startup()
+            await app._server_event("init", "before")
+            await app._server_event("init", "after")
+            stack.push_async_callback(app._server_event, "shutdown", "after")
+            stack.push_async_callback(app._server_event, "shutdown", "before")
+            client = httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://testserver"
+            )
+            await stack.enter_async_context(client)
+            sites.append(Site(app, client))
+        yield sites
+
+
+def manager_of(app: Sanic[Any, Any] | Site) -> TokenManager:
     """The app's own TokenManager (so tokens are minted for this app, whatever ran last)."""
+    if isinstance(app, Site):
+        app = app.app
     manager = app.ctx.jwt.manager
     assert isinstance(manager, TokenManager)
     return manager

@@ -11,21 +11,22 @@ singleton field). Statuses as API.md section 6: a malformed or foreign header is
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from forge import forge
-from http_app import assert_refused, build_app, live_claims
-from sanic import Sanic
+from http_app import Site, assert_refused, build_app, live_claims, started
 from sanic.headers import parse_credentials
 
-App = Sanic[Any, Any]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
-@pytest.fixture(scope="module")
-def app() -> App:
-    return build_app("headers")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def app() -> AsyncIterator[Site]:
+    async with started(build_app("headers")) as (site,):
+        yield site
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +34,8 @@ def token() -> str:
     return forge(None, live_claims())
 
 
-async def get(app: App, path: str, headers: Any) -> Any:
-    _, response = await app.asgi_client.get(path, headers=headers)
-    return response
+async def get(site: Site, path: str, headers: Any) -> Any:
+    return await site.get(path, headers=headers)
 
 
 def identity_of(response: Any) -> Any:
@@ -43,17 +43,17 @@ def identity_of(response: Any) -> Any:
     return json.loads(response.content)["identity"]
 
 
-async def test_control_a_plain_bearer_header_is_accepted(app: App, token: str) -> None:
+async def test_control_a_plain_bearer_header_is_accepted(app: Site, token: str) -> None:
     assert identity_of(await get(app, "/access", {"Authorization": f"Bearer {token}"})) == "alice"
 
 
 @pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR"])
-async def test_the_scheme_is_case_insensitive(app: App, token: str, scheme: str) -> None:
+async def test_the_scheme_is_case_insensitive(app: Site, token: str, scheme: str) -> None:
     assert identity_of(await get(app, "/access", {"Authorization": f"{scheme} {token}"})) == "alice"
 
 
 @pytest.mark.parametrize("value", ["", " ", "\t"])
-async def test_an_empty_header_is_no_authorization(app: App, value: str) -> None:
+async def test_an_empty_header_is_no_authorization(app: Site, value: str) -> None:
     response = await get(app, "/access", [(b"Authorization", value.encode())])
     assert_refused(response, 401)
     # RFC 6750 section 3.1: no error code when the request carried no credentials
@@ -61,14 +61,14 @@ async def test_an_empty_header_is_no_authorization(app: App, value: str) -> None
 
 
 @pytest.mark.parametrize("value", ["Bearer", "Bearer ", "bearer   ", "Bearer\t"])
-async def test_bearer_alone_is_an_invalid_header(app: App, value: str) -> None:
+async def test_bearer_alone_is_an_invalid_header(app: Site, value: str) -> None:
     body = assert_refused(await get(app, "/access", [(b"Authorization", value.encode())]), 422)
     assert "Authorization: Bearer <token>" in body["msg"]
     # jwt_optional too: a Bearer header without a token is a bad request, not "no token"
     assert_refused(await get(app, "/optional", [(b"Authorization", value.encode())]), 422)
 
 
-async def test_two_spaces_after_bearer_are_accepted(app: App, token: str) -> None:
+async def test_two_spaces_after_bearer_are_accepted(app: Site, token: str) -> None:
     # RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token
     response = await get(app, "/access", {"Authorization": f"Bearer  {token}"})
     assert identity_of(response) == "alice"
@@ -78,7 +78,7 @@ async def test_two_spaces_after_bearer_are_accepted(app: App, token: str) -> Non
     "value", ["Bearer  two spaces", "Bearer {t} {t}", "Bearer {t} x", "Bearer x {t}"]
 )
 async def test_more_than_one_credential_after_bearer_is_an_invalid_header(
-    app: App, token: str, value: str
+    app: Site, token: str, value: str
 ) -> None:
     value = value.format(t=token)
     for path in ("/access", "/optional"):
@@ -87,7 +87,7 @@ async def test_more_than_one_credential_after_bearer_is_an_invalid_header(
 
 @pytest.mark.parametrize("value", ["Basic YWxpY2U6c2VjcmV0", "Basic xxx", "Digest username=x"])
 async def test_another_scheme_is_refused_on_a_required_route_and_ignored_on_an_optional_one(
-    app: App, value: str
+    app: Site, value: str
 ) -> None:
     body = assert_refused(await get(app, "/access", {"Authorization": value}), 422)
     assert "another scheme" in body["msg"]
@@ -110,7 +110,7 @@ SUBSTRING_TRAPS = [
 
 @pytest.mark.parametrize("trap", SUBSTRING_TRAPS)
 async def test_the_prefix_is_matched_as_a_whole_word_not_a_substring(
-    app: App, token: str, trap: str
+    app: Site, token: str, trap: str
 ) -> None:
     value = trap.format(t=token)
     response = await get(app, "/access", {"Authorization": value})
@@ -140,7 +140,7 @@ async def test_the_traps_do_break_sanics_own_parser(token: str) -> None:
     ids=["valid-then-garbage", "garbage-then-valid", "same-twice", "basic-then-bearer"],
 )
 async def test_several_authorization_headers_are_refused(
-    app: App, token: str, values: list[str]
+    app: Site, token: str, values: list[str]
 ) -> None:
     headers = [(b"Authorization", value.format(t=token).encode()) for value in values]
     for path in ("/access", "/optional"):
@@ -148,14 +148,14 @@ async def test_several_authorization_headers_are_refused(
         assert "one Authorization header" in body["msg"]
 
 
-async def test_authorization_values_joined_by_a_comma_are_refused(app: App, token: str) -> None:
+async def test_authorization_values_joined_by_a_comma_are_refused(app: Site, token: str) -> None:
     # what a proxy makes of two Authorization fields (RFC 9110 section 5.3)
     value = f"Bearer {token}, Bearer {token}"
     assert_refused(await get(app, "/access", {"Authorization": value}), 422, token)
 
 
 # -- size and encoding -----------------------------------------------------------------------
-async def test_a_100_kb_header_is_refused_without_echo(app: App, token: str) -> None:
+async def test_a_100_kb_header_is_refused_without_echo(app: Site, token: str) -> None:
     # Through ASGI no server limits header size, so the library's own limit answers.
     for value in (f"Bearer {token}{'A' * 100_000}", "Bearer " + "A" * 100_000, "B" * 100_000):
         response = await get(app, "/access", {"Authorization": value})

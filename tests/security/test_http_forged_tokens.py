@@ -11,23 +11,33 @@ request's shape. RFC 8725 sections 2.1, 3.1, 3.2, 3.10, 3.12; RFC 7515 sections 
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 from forge import KeyPair, b64url, forge, hmac_sign, join, key_pair, payload_with
-from http_app import CSRF, LOCATIONS, assert_refused, build_app, carry, live_claims, manager_of
-from sanic import Sanic
+from http_app import (
+    CSRF,
+    LOCATIONS,
+    Site,
+    assert_refused,
+    build_app,
+    carry,
+    live_claims,
+    manager_of,
+    started,
+)
 
-App = Sanic[Any, Any]
 pytestmark = pytest.mark.asyncio(loop_scope="module")  # one loop for the module's apps
 
 
-@pytest.fixture(scope="module")
-def apps() -> dict[str, App]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def apps() -> AsyncIterator[dict[str, Site]]:
     """One HS256 app per token location."""
-    return {location: build_app(location) for location in LOCATIONS}
+    async with started(*(build_app(location) for location in LOCATIONS)) as sites:
+        yield dict(zip(LOCATIONS, sites, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +45,19 @@ def rsa_key() -> KeyPair:
     return key_pair(rsa.generate_private_key(public_exponent=65537, key_size=2048))
 
 
-@pytest.fixture(scope="module")
-def rs256_apps(rsa_key: KeyPair) -> dict[str, App]:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def rs256_apps(rsa_key: KeyPair) -> AsyncIterator[dict[str, Site]]:
     """One RS256 app per token location, all with the same key pair."""
-    return {
-        location: build_app(location, algorithm="RS256", private_key=rsa_key.private_pem)
+    built = [
+        build_app(location, algorithm="RS256", private_key=rsa_key.private_pem)
         for location in LOCATIONS
-    }
+    ]
+    async with started(*built) as sites:
+        yield dict(zip(LOCATIONS, sites, strict=True))
 
 
-async def post(app: App, location: str, token: str, path: str = "/access", **kw: Any) -> Any:
-    _, response = await app.asgi_client.post(path, **carry(location, token, **kw))
-    return response
+async def post(site: Site, location: str, token: str, path: str = "/access", **kw: Any) -> Any:
+    return await site.post(path, **carry(location, token, **kw))
 
 
 def with_header(header: Any, payload: Any = None) -> str:
@@ -57,16 +68,16 @@ def with_header(header: Any, payload: Any = None) -> str:
 # -- controls: the forging path works in every location ----------------------------------------
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_control_a_correct_forged_token_is_accepted(
-    apps: dict[str, App], location: str
+    apps: dict[str, Site], location: str
 ) -> None:
     response = await post(apps[location], location, forge(None, live_claims()))
     assert response.status_code == 200, response.text
-    assert response.json == {"identity": "alice"}
+    assert response.json() == {"identity": "alice"}
 
 
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_control_an_expired_token_is_a_401_with_a_bearer_challenge(
-    apps: dict[str, App], location: str
+    apps: dict[str, Site], location: str
 ) -> None:
     token = forge(None, live_claims(iat=1_000_000, nbf=1_000_000, exp=1_000_900))
     body = assert_refused(await post(apps[location], location, token), 401, token)
@@ -89,7 +100,7 @@ ALG_NONE_HEADERS = [
 @pytest.mark.parametrize("signature", ["", "AAAA", "<hmac>"])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_alg_none_is_refused(
-    apps: dict[str, App], location: str, header: dict[str, Any], signature: str
+    apps: dict[str, Site], location: str, header: dict[str, Any], signature: str
 ) -> None:
     signing_input = join(header, live_claims())
     if signature == "<hmac>":  # signed with the real secret all the same
@@ -101,7 +112,7 @@ async def test_alg_none_is_refused(
 # -- rule: RS256 -> HS256 key confusion -----------------------------------------------------------
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_control_rs256_app_accepts_its_own_tokens(
-    rs256_apps: dict[str, App], location: str
+    rs256_apps: dict[str, Site], location: str
 ) -> None:
     app = rs256_apps[location]
     token = manager_of(app).create_access_token("alice")
@@ -114,7 +125,7 @@ async def test_control_rs256_app_accepts_its_own_tokens(
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_hmac_signed_with_the_public_key_is_refused_by_an_rs256_app(
-    rs256_apps: dict[str, App], rsa_key: KeyPair, location: str, alg: str, encoding: str
+    rs256_apps: dict[str, Site], rsa_key: KeyPair, location: str, alg: str, encoding: str
 ) -> None:
     secret = {
         "pem": rsa_key.public_pem,
@@ -152,7 +163,7 @@ ATTACKER_JWK = {"kty": "oct", "k": b64url(ATTACKER_SECRET), "alg": "HS256"}
 @pytest.mark.parametrize("member", ["jku", "x5u"])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_a_key_url_in_the_header_is_refused_and_never_fetched(
-    apps: dict[str, App], listener: tuple[str, socket.socket], location: str, member: str
+    apps: dict[str, Site], listener: tuple[str, socket.socket], location: str, member: str
 ) -> None:
     url, server = listener
     for secret in (b"irrelevant", ATTACKER_SECRET):
@@ -166,7 +177,7 @@ async def test_a_key_url_in_the_header_is_refused_and_never_fetched(
 
 
 @pytest.mark.parametrize("location", LOCATIONS)
-async def test_an_embedded_jwk_is_refused(apps: dict[str, App], location: str) -> None:
+async def test_an_embedded_jwk_is_refused(apps: dict[str, Site], location: str) -> None:
     header = {"alg": "HS256", "typ": "JWT", "jwk": ATTACKER_JWK}
     token = forge(header, live_claims(), secret=ATTACKER_SECRET)
     assert_refused(await post(apps[location], location, token), 422, token, ATTACKER_SECRET)
@@ -188,7 +199,7 @@ FORGED_KIDS = [
 @pytest.mark.parametrize(("kid", "secret"), FORGED_KIDS, ids=[k for k, _ in FORGED_KIDS])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_a_forged_kid_is_refused(
-    apps: dict[str, App], location: str, kid: str, secret: bytes
+    apps: dict[str, Site], location: str, kid: str, secret: bytes
 ) -> None:
     token = forge({"alg": "HS256", "typ": "JWT", "kid": kid}, live_claims(), secret=secret)
     assert_refused(await post(apps[location], location, token), 422, token)
@@ -199,7 +210,7 @@ async def test_a_forged_kid_is_refused(
 @pytest.mark.parametrize("kid", [1, True, ["a"], {"a": 1}])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_a_kid_that_is_not_a_string_is_refused(
-    apps: dict[str, App], location: str, kid: Any
+    apps: dict[str, Site], location: str, kid: Any
 ) -> None:
     token = with_header({"alg": "HS256", "typ": "JWT", "kid": kid})
     assert_refused(await post(apps[location], location, token), 422, token)
@@ -224,7 +235,7 @@ def segment_counts() -> dict[str, str]:
 @pytest.mark.parametrize("shape", list(segment_counts()))
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_other_than_three_segments_is_refused(
-    apps: dict[str, App], location: str, shape: str
+    apps: dict[str, Site], location: str, shape: str
 ) -> None:
     token = segment_counts()[shape]
     assert_refused(await post(apps[location], location, token), 422, token)
@@ -253,7 +264,7 @@ GARBAGE_SEGMENTS: dict[str, str] = {
 @pytest.mark.parametrize("index", [0, 1, 2], ids=["header", "payload", "signature"])
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_garbage_in_a_segment_is_refused(
-    apps: dict[str, App], location: str, index: int, garbage: str
+    apps: dict[str, Site], location: str, index: int, garbage: str
 ) -> None:
     parts = forge(None, live_claims()).split(".")
     parts[index] = GARBAGE_SEGMENTS[garbage]
@@ -281,7 +292,7 @@ def duplicates() -> dict[str, str]:
 @pytest.mark.parametrize("case", list(duplicates()))
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_duplicate_member_names_are_refused(
-    apps: dict[str, App], location: str, case: str
+    apps: dict[str, Site], location: str, case: str
 ) -> None:
     token = duplicates()[case]
     assert_refused(await post(apps[location], location, token), 422, token)
@@ -294,7 +305,7 @@ BAD_EXP = ['"9999999999"', '"2099-01-01T00:00:00Z"', "true", "null", "[999999999
 @pytest.mark.parametrize("value", BAD_EXP)
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_exp_that_is_not_a_number_is_refused(
-    apps: dict[str, App], location: str, value: str
+    apps: dict[str, Site], location: str, value: str
 ) -> None:
     token = forge(None, payload_with("exp", value, live_claims()))
     body = assert_refused(await post(apps[location], location, token), 422, token)
@@ -304,7 +315,7 @@ async def test_exp_that_is_not_a_number_is_refused(
 # -- rule: a refresh token is not an access token, and vice versa --------------------------------
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_a_refresh_token_on_an_access_route_is_refused(
-    apps: dict[str, App], location: str
+    apps: dict[str, Site], location: str
 ) -> None:
     app = apps[location]
     manager = manager_of(app)
@@ -320,7 +331,7 @@ async def test_a_refresh_token_on_an_access_route_is_refused(
 
 @pytest.mark.parametrize("location", LOCATIONS)
 async def test_an_access_token_on_a_refresh_route_is_refused(
-    apps: dict[str, App], location: str
+    apps: dict[str, Site], location: str
 ) -> None:
     app = apps[location]
     manager = manager_of(app)

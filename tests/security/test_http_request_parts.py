@@ -12,14 +12,14 @@ RFC 8259 section 4 (member names should be unique), OWASP HTTP parameter polluti
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+import pytest_asyncio
 from forge import forge
-from http_app import CSRF, assert_refused, build_app, live_claims
-from sanic import Sanic
+from http_app import CSRF, Site, assert_refused, build_app, live_claims, started
 
-App = Sanic[Any, Any]
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 AMBIGUOUS = (400, 422)
@@ -30,9 +30,11 @@ PARAMETER_POLLUTION = pytest.mark.xfail(
 )
 
 
-@pytest.fixture(scope="module")
-def apps() -> dict[str, App]:
-    return {location: build_app(location) for location in ("query_string", "json", "cookies")}
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def apps() -> AsyncIterator[dict[str, Site]]:
+    locations = ("query_string", "json", "cookies")
+    async with started(*(build_app(location) for location in locations)) as sites:
+        yield dict(zip(locations, sites, strict=True))
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +42,8 @@ def token() -> str:
     return forge(None, live_claims())
 
 
-async def post(app: App, path: str = "/access", **kwargs: Any) -> Any:
-    _, response = await app.asgi_client.post(path, **kwargs)
-    return response
+async def post(site: Site, path: str = "/access", **kwargs: Any) -> Any:
+    return await site.post(path, **kwargs)
 
 
 def identity_of(response: Any) -> Any:
@@ -52,7 +53,7 @@ def identity_of(response: Any) -> Any:
 
 # -- query string --------------------------------------------------------------------------------
 async def test_control_a_token_in_the_query_string_is_accepted(
-    apps: dict[str, App], token: str
+    apps: dict[str, Site], token: str
 ) -> None:
     assert identity_of(await post(apps["query_string"], params={"jwt": token})) == "alice"
 
@@ -66,7 +67,7 @@ async def test_control_a_token_in_the_query_string_is_accepted(
     ],
 )
 async def test_a_repeated_jwt_query_parameter_is_refused(
-    apps: dict[str, App], token: str, order: tuple[str, ...]
+    apps: dict[str, Site], token: str, order: tuple[str, ...]
 ) -> None:
     params = [("jwt", value.format(t=token)) for value in order]
     response = await post(apps["query_string"], params=params)
@@ -92,7 +93,7 @@ async def test_a_repeated_jwt_query_parameter_is_refused(
     ids=lambda v: str(v)[:30],
 )
 async def test_a_hostile_query_string_is_refused(
-    apps: dict[str, App], token: str, query: str, status: int
+    apps: dict[str, Site], token: str, query: str, status: int
 ) -> None:
     response = await post(apps["query_string"], f"/access?{query.format(t=token)}")
     assert_refused(response, status, token)
@@ -103,7 +104,7 @@ JSON = {"Content-Type": "application/json"}
 
 
 async def test_control_a_token_in_the_json_body_is_accepted(
-    apps: dict[str, App], token: str
+    apps: dict[str, Site], token: str
 ) -> None:
     assert identity_of(await post(apps["json"], json={"access_token": token})) == "alice"
 
@@ -132,7 +133,7 @@ NOT_AN_OBJECT = {
 
 @pytest.mark.parametrize("kind", list(NOT_AN_OBJECT))
 async def test_a_json_body_that_is_not_an_object_carries_no_token(
-    apps: dict[str, App], token: str, kind: str
+    apps: dict[str, Site], token: str, kind: str
 ) -> None:
     body = NOT_AN_OBJECT[kind].replace(b"{t}", token.encode())
     response = await post(apps["json"], content=body, headers=JSON)
@@ -161,7 +162,7 @@ async def test_a_json_body_that_is_not_an_object_carries_no_token(
     ids=lambda v: repr(v)[:30],
 )
 async def test_an_access_token_member_that_is_not_a_token_is_refused(
-    apps: dict[str, App], token: str, member: bytes, status: int
+    apps: dict[str, Site], token: str, member: bytes, status: int
 ) -> None:
     body = b'{"access_token": ' + member.replace(b"{t}", token.encode()) + b"}"
     assert_refused(await post(apps["json"], content=body, headers=JSON), status, token)
@@ -176,7 +177,7 @@ async def test_an_access_token_member_that_is_not_a_token_is_refused(
     ],
 )
 async def test_a_repeated_access_token_member_is_refused(
-    apps: dict[str, App], token: str, order: tuple[str, ...]
+    apps: dict[str, Site], token: str, order: tuple[str, ...]
 ) -> None:
     members = ", ".join(f'"access_token": "{value.format(t=token)}"' for value in order)
     response = await post(apps["json"], content=f"{{{members}}}".encode(), headers=JSON)
@@ -193,7 +194,7 @@ def cookie(value: bytes, csrf: bytes | None = CSRF.encode()) -> dict[str, Any]:
 
 
 async def test_control_a_cookie_with_its_csrf_header_is_accepted(
-    apps: dict[str, App], token: str
+    apps: dict[str, Site], token: str
 ) -> None:
     response = await post(apps["cookies"], **cookie(b"access_token_cookie=" + token.encode()))
     assert identity_of(response) == "alice"
@@ -220,7 +221,7 @@ async def test_control_a_cookie_with_its_csrf_header_is_accepted(
     ids=lambda v: repr(v)[:30],
 )
 async def test_a_garbage_cookie_is_refused(
-    apps: dict[str, App], token: str, header: bytes, status: int
+    apps: dict[str, Site], token: str, header: bytes, status: int
 ) -> None:
     value = header.replace(b"{t}", token.encode())
     assert_refused(await post(apps["cookies"], **cookie(value)), status, token)
@@ -235,7 +236,7 @@ async def test_a_garbage_cookie_is_refused(
     ],
 )
 async def test_a_repeated_token_cookie_is_refused(
-    apps: dict[str, App], token: str, order: tuple[str, ...]
+    apps: dict[str, Site], token: str, order: tuple[str, ...]
 ) -> None:
     # What an attacker on a sibling subdomain can cause by setting a cookie of the same name
     # for the parent domain (cookie tossing): the browser then sends both.
@@ -264,7 +265,7 @@ async def test_a_repeated_token_cookie_is_refused(
     ids=lambda v: repr(v)[:24],
 )
 async def test_a_hostile_csrf_header_is_a_csrf_error(
-    apps: dict[str, App], token: str, csrf: bytes | None
+    apps: dict[str, Site], token: str, csrf: bytes | None
 ) -> None:
     response = await post(apps["cookies"], **cookie(b"access_token_cookie=" + token.encode(), csrf))
     body = assert_refused(response, 401, token, CSRF)

@@ -12,22 +12,22 @@ from __future__ import annotations
 
 import json
 import socket
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+import pytest_asyncio
 from forge import SECRET, forge
 from http_app import (
     RunningServer,
+    Site,
     assert_refused,
     build_app,
     live_claims,
     manager_of,
     read_response,
+    started,
 )
-from sanic import Sanic
 
-App = Sanic[Any, Any]
 CLIENT_TIMEOUT = 15.0  # seconds; only a hang gets near it
 
 
@@ -40,9 +40,10 @@ def server() -> Iterator[RunningServer]:
         yield running
 
 
-@pytest.fixture(scope="module")
-def asgi_app() -> App:
-    return build_app("headers")
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def asgi_app() -> AsyncIterator[Site]:
+    async with started(build_app("headers")) as (site,):
+        yield site
 
 
 def valid_request(server: RunningServer) -> int:
@@ -85,12 +86,13 @@ def test_an_authorization_header_that_is_not_utf8_is_refused(
 
 
 @pytest.mark.parametrize("raw", NOT_UTF8)
+@pytest.mark.asyncio(loop_scope="module")
 async def test_an_authorization_header_that_is_not_utf8_is_refused_through_asgi(
-    asgi_app: App, raw: bytes
+    asgi_app: Site, raw: bytes
 ) -> None:
     token = forge(None, live_claims())
     value = raw.replace(b"{t}", token.encode())
-    _, response = await asgi_app.asgi_client.get("/access", headers=[(b"Authorization", value)])
+    response = await asgi_app.get("/access", headers=[(b"Authorization", value)])
     assert_refused(response, 422, token)
 
 
