@@ -133,7 +133,9 @@ async def test_hmac_signed_with_the_public_key_is_refused_by_an_rs256_app(
         "der": rsa_key.public_der,
     }[encoding]
     token = forge({"alg": alg, "typ": "JWT"}, live_claims(), secret=secret, alg=alg)
-    assert_refused(await post(rs256_apps[location], location, token), 422, token)
+    private_key_line = rsa_key.private_pem.splitlines()[1]  # 64 characters of the key
+    response = await post(rs256_apps[location], location, token)
+    assert_refused(response, 422, token, private_key_line, rsa_key.public_pem.splitlines()[1])
 
 
 # -- rule: key material named by the token (jku, x5u, jwk, kid) -----------------------------------

@@ -2,10 +2,11 @@
 raw socket to Sanic's real HTTP/1.1 server. Every request is answered, within a bound, by a
 4xx that echoes nothing, and the server keeps serving others meanwhile.
 
-The server runs in a thread of its own with short request and response timeouts (1 and 2 s)
-so a stalled request is cut off quickly; the client gives up after 15 s, far beyond either, so
-a test fails on a hang instead of waiting for it. RFC 9112 section 2.2 (field values are
-octets), RFC 9110 sections 15.5.9 (408) and 15.5.14 (413).
+Each server runs in a thread of its own. The one the stalling tests use has short request and
+response timeouts (1 and 2 s) so a stalled request is cut off quickly; the client gives up
+after 15 s, far beyond either, so a test fails on a hang instead of waiting for it.
+RFC 9112 section 2.2 (field values are octets), RFC 9110 sections 15.5.9 (408) and 15.5.14
+(413).
 """
 
 from __future__ import annotations
@@ -33,6 +34,14 @@ CLIENT_TIMEOUT = 15.0  # seconds; only a hang gets near it
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
+    """Sanic's default timeouts: big bodies get all the time they need."""
+    with RunningServer(build_app("headers", "json")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def impatient_server() -> Iterator[RunningServer]:
+    """Short timeouts, so that a stalled request is cut off within seconds."""
     app = build_app("headers", "json")
     app.config.REQUEST_TIMEOUT = 1
     app.config.RESPONSE_TIMEOUT = 2
@@ -143,22 +152,22 @@ def test_a_huge_json_body_is_answered(server: RunningServer) -> None:
 
 
 # -- never a hang ------------------------------------------------------------------------------
-def test_a_request_head_that_never_ends_is_cut_off(server: RunningServer) -> None:
-    with server.connect(CLIENT_TIMEOUT) as client:
+def test_a_request_head_that_never_ends_is_cut_off(impatient_server: RunningServer) -> None:
+    with impatient_server.connect(CLIENT_TIMEOUT) as client:
         client.sendall(b"GET /access HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ")
         response = read_response(client)  # socket.timeout here would mean a hang
     assert response.status_code == 408
 
 
-def test_a_stalled_body_is_cut_off_while_others_are_served(server: RunningServer) -> None:
+def test_a_stalled_body_is_cut_off_while_others_are_served(impatient_server: RunningServer) -> None:
     head = (
         b"POST /access HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Content-Length: 100000\r\n\r\n"
     )
-    with server.connect(CLIENT_TIMEOUT) as stalled:
+    with impatient_server.connect(CLIENT_TIMEOUT) as stalled:
         stalled.sendall(head + b'{"access_token": "')
         # the stalled client holds a connection; everyone else is still served
-        assert valid_request(server) == 200
+        assert valid_request(impatient_server) == 200
         response = read_response(stalled)
     # Sanic's response timer covers reading the body: it answers 503 "Response Timeout"
     # (408 would be the exact code); either way an answer, never a hang or a 500.
@@ -166,7 +175,9 @@ def test_a_stalled_body_is_cut_off_while_others_are_served(server: RunningServer
     assert b"Traceback" not in response.content
 
 
-def test_many_hostile_connections_at_once_do_not_stop_the_server(server: RunningServer) -> None:
+def test_many_hostile_connections_at_once_do_not_stop_the_server(
+    impatient_server: RunningServer,
+) -> None:
     hostile = [
         b"GET /access HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ",  # unfinished head
         b"GET /access HTTP/1.1\r\nHost: x\r\nAuthorization: " + b"B" * 20_000,  # oversized
@@ -177,10 +188,10 @@ def test_many_hostile_connections_at_once_do_not_stop_the_server(server: Running
     clients: list[socket.socket] = []
     try:
         for data in hostile:
-            client = server.connect(CLIENT_TIMEOUT)
+            client = impatient_server.connect(CLIENT_TIMEOUT)
             clients.append(client)
             client.sendall(data)
-        assert valid_request(server) == 200
+        assert valid_request(impatient_server) == 200
         for client in clients:
             try:
                 status = read_response(client).status_code
