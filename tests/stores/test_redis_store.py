@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import redis.asyncio
-from conftest import delete_keys
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
 from redis_server import RedisServer
+from store_cases import delete_keys
 from token_factory import make_token
 
 import jwt_core

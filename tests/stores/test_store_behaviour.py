@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime, timedelta, timezone
 
-from conftest import StoreCase
+from store_cases import StoreCase
 
 from jwt_core.blacklist import RedisBlacklist
 from jwt_core.token import Token

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from conftest import delete_keys
+from store_cases import delete_keys
 from token_factory import make_token
 
 import jwt_core

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from conftest import STORE_KINDS, delete_keys
 from redis_server import RedisServer
+from store_cases import STORE_KINDS, delete_keys
 
 from jwt_core import Config, TokenManager
 from jwt_core.blacklist import InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist

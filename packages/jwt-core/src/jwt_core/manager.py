@@ -8,6 +8,7 @@ import json
 import math
 import re
 import time
+import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from types import MappingProxyType
@@ -48,6 +49,8 @@ __all__ = ["TokenManager", "check_role_options"]
 # implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
 _FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
 _HEADER_CACHE_SIZE = 64
+# asyncio.timeout (3.11+) bounds an await without the extra task wait_for creates.
+_timeout = getattr(asyncio, "timeout", None)
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # What a signed, well-formed payload yields before the time-dependent checks.
@@ -322,6 +325,7 @@ class TokenManager:
         jti = payload.get("jti")
         if jti.__class__ is not str or _UUID.fullmatch(jti) is None:
             raise InvalidTokenError("the token's id (jti) is not a UUID")
+        jti = uuid.UUID(jti)  # parsed once per distinct token: revocation keys on it
         token_type = payload.get("type")
         if token_type != "access" and token_type != "refresh":
             raise InvalidTokenError("the token's type is neither access nor refresh")
@@ -473,6 +477,11 @@ class TokenManager:
     async def _store_call(self, call: Any) -> Any:
         """Await a store call within `blacklist_timeout`; any failure means the store is down."""
         try:
+            if self.blacklist is not None and not self.blacklist.performs_io:
+                return await call  # nothing to wait for: no timer, no extra task
+            if _timeout is not None:
+                async with _timeout(self.config.blacklist_timeout):
+                    return await call
             return await asyncio.wait_for(call, self.config.blacklist_timeout)
         except asyncio.CancelledError:
             raise

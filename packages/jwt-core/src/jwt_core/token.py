@@ -30,7 +30,7 @@ Entry = tuple[
     Any,  # 1 type
     Any,  # 2 identity
     str,  # 3 sub
-    str,  # 4 jti, as text
+    uuid.UUID,  # 4 jti
     float,  # 5 iat
     float,  # 6 nbf
     float | None,  # 7 exp
@@ -50,12 +50,11 @@ class Token:
     Datetimes are timezone-aware UTC, built when read.
     """
 
-    __slots__ = ("_entry", "_fresh", "_jti", "_manager", "_private", "_public", "_raw_jwt")
+    __slots__ = ("_entry", "_fresh", "_manager", "_private", "_public", "_raw_jwt")
     _raw_jwt: str
     _entry: Entry
     _fresh: bool | None
     _manager: TokenManager | None
-    _jti: uuid.UUID | None
     _public: dict[str, Any] | None
     _private: dict[str, Any] | None
 
@@ -90,7 +89,7 @@ class Token:
             type,
             identity,
             sub,
-            str(jti),
+            jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti),
             iat_s,
             nbf_s,
             _seconds(exp),
@@ -106,7 +105,6 @@ class Token:
         put(self, "_entry", entry)
         put(self, "_fresh", fresh)
         put(self, "_manager", _manager)
-        put(self, "_jti", jti if isinstance(jti, uuid.UUID) else None)
         put(self, "_public", public_claims)
         put(self, "_private", private_claims)
 
@@ -121,7 +119,6 @@ class Token:
         put(token, "_entry", entry)
         put(token, "_fresh", fresh)
         put(token, "_manager", manager)
-        put(token, "_jti", None)
         put(token, "_public", None)
         put(token, "_private", None)
         return token
@@ -161,10 +158,7 @@ class Token:
     @property
     def jti(self) -> uuid.UUID:
         """The token's unique id."""
-        value = self._jti
-        if value is None:
-            value = uuid.UUID(self._entry[4])
-            object.__setattr__(self, "_jti", value)
+        value: uuid.UUID = self._entry[4]
         return value
 
     @property
@@ -252,4 +246,4 @@ class Token:
         return hash(self._raw_jwt)
 
     def __repr__(self) -> str:
-        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={self._entry[4]!r})"
+        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={str(self._entry[4])!r})"

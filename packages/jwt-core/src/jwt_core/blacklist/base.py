@@ -18,6 +18,11 @@ class BlacklistABC(ABC):
     """
 
     leeway: timedelta = timedelta(0)
+    # Whether calls may wait on I/O (a file, a server). A store that never does (memory) is
+    # awaited directly; the others run under the `blacklist_timeout` bound.
+    performs_io: bool = True
+    # Whether every worker process sees the same revocations.
+    multiprocess_safe: bool = True
 
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect, inside the running event loop of the process that uses the store."""

@@ -21,6 +21,7 @@ class InMemoryBlacklist(BlacklistABC):
     """
 
     multiprocess_safe = False
+    performs_io = False
 
     def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
