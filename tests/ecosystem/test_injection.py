@@ -52,6 +52,11 @@ def app() -> Sanic[Any, Any]:
     async def refresh(request: Request, token: Token) -> Any:
         return json({"identity": token.identity, "type": token.type})
 
+    @app.get("/refresh-state")
+    @refresh_jwt_required
+    async def refresh_state(request: Request, token: Token) -> Any:
+        return json({"type": token.type})
+
     @app.get("/admin")
     @jwt_required(allow=["ADMIN"])
     async def admin(request: Request, token: Token) -> Any:
@@ -166,3 +171,21 @@ def test_a_decorated_websocket_route(app: Sanic[Any, Any]) -> None:
     real_server(app).websocket("/socket", mimic=talk, extra_headers=bearer(token))
     real_server(app).websocket("/socket", mimic=talk)
     assert received == ["carol", "anonymous"]
+
+
+def test_automatic_head_routes_follow_the_get_routes_decorator(app: Sanic[Any, Any]) -> None:
+    """sanic-ext adds a HEAD route per GET route; it must be guarded as the GET route is."""
+    response = real_server(app).head("/optional")[1]
+    assert response.status == 200  # jwt_optional: no token is fine, injection or not
+    refresh = {"X-Refresh-Token": f"Bearer {JWT.create_refresh_token('bob')}"}
+    assert real_server(app).head("/refresh-state", headers=refresh)[1].status == 200
+    assert real_server(app).head("/refresh-state")[1].status == 401
+    assert real_server(app).head("/decorated")[1].status == 401
+    assert real_server(app).head("/injected")[1].status == 401
+
+
+def test_automatic_options_preflight_needs_no_token(app: Sanic[Any, Any]) -> None:
+    """A CORS preflight carries no credentials: sanic-ext's OPTIONS answer is not refused."""
+    _, response = real_server(app).options("/decorated")
+    assert response.status == 204
+    assert "GET" in response.headers["allow"]

@@ -266,10 +266,13 @@ def _route_views(route: Route) -> Iterator[Any]:
 
 def route_requirement(route: Route, method: str) -> Requirement | None:
     """What a decorator on `route` asks of a `method` request's token (None: unguarded)."""
-    views: list[Any] = [route.handler, _websocket_view(route)]
-    view_class = getattr(route.handler, "view_class", None)
-    if view_class is not None:
-        views.append(getattr(view_class, method.lower(), None))
+    # sanic-ext's automatic HEAD route calls the GET handler it names `__route_handler__`.
+    handlers = [route.handler, getattr(route.handler, "__route_handler__", None)]
+    views: list[Any] = [*handlers, _websocket_view(route)]
+    for handler in handlers:
+        view_class = getattr(handler, "view_class", None)
+        if view_class is not None:
+            views.append(getattr(view_class, method.lower(), None))
     for view in views:
         if view is not None:
             for requirement in _requirements_of(view):
