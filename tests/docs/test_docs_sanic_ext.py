@@ -13,6 +13,8 @@ import pytest
 from .example_files import EXAMPLES, bearer, load_app
 
 LOGGER = "sanic_jwt_extended"
+# The examples rely on Sanic Extensions' default (on), whatever this test run's environment says.
+EXTEND = {"SANIC_AUTO_EXTEND": "true"}
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +40,7 @@ def security_excerpt(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_openapi_document_is_the_one_the_page_shows() -> None:
-    app = load_app("sanic_ext_openapi.py")
+    app = load_app("sanic_ext_openapi.py", **EXTEND)
     _, response = await app.asgi_client.get("/docs/openapi.json")
     assert response.status == 200
     shown = json.loads((EXAMPLES / "sanic_ext_openapi.json").read_text(encoding="utf-8"))
@@ -46,7 +48,7 @@ async def test_openapi_document_is_the_one_the_page_shows() -> None:
 
 
 async def test_openapi_example_routes_work() -> None:
-    app = load_app("sanic_ext_openapi.py")
+    app = load_app("sanic_ext_openapi.py", **EXTEND)
     token = app.ctx.jwt.manager.create_access_token("alice")
     _, response = await app.asgi_client.get("/orders", headers=bearer(token))
     assert response.json == {"owner": "alice", "orders": []}
@@ -57,7 +59,7 @@ async def test_openapi_example_routes_work() -> None:
 
 
 async def test_injected_token_and_a_decorated_route_beside_it() -> None:
-    app = load_app("sanic_ext_injection.py")
+    app = load_app("sanic_ext_injection.py", **EXTEND)
     token = app.ctx.jwt.manager.create_access_token("alice")
     _, response = await app.asgi_client.get("/me", headers=bearer(token))
     assert response.json == {"identity": "alice"}

@@ -33,8 +33,8 @@ SCRIPT = textwrap.dedent(
     Sanic.test_mode = True
     app = Sanic("without-ext")
     app.config.TOUCHUP = False
-    if sys.argv[1] == "unused":
-        app.config.AUTO_EXTEND = False
+    # "used": on whatever SANIC_AUTO_EXTEND says; "unused": installed, but the app does not use it
+    app.config.AUTO_EXTEND = sys.argv[1] == "used"
     with JWT.initialize(app) as manager:
         manager.config.secret_key = "subprocess-secret-of-at-least-32-bytes!!"
 
