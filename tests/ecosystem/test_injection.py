@@ -31,6 +31,10 @@ from .apps import bearer, initialized, new_app, real_server
 @pytest.fixture(scope="module")
 def app() -> Sanic[Any, Any]:
     app = initialized(new_app(), use_acl=True, use_blacklist=True)
+    # Touchup rewrites Sanic.handle_request for the whole process, dropping the dispatch of
+    # signals the started app does not use; injection runs on one (http.routing.after). With
+    # touchup off here, an app started earlier without sanic-ext would leave it dropped.
+    app.config.TOUCHUP = True
     app.ext.add_dependency(Token, token_dependency)
 
     @app.get("/injected")
