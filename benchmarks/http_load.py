@@ -1,7 +1,7 @@
 """HTTP benchmark: one Sanic route, open and guarded by `jwt_required` (with each blacklist), and
 a PyJWT-guarded one, under one load generator, in interleaved rounds, as ratios to the open route.
 
-Run: `hatch run bench:http` or `python benchmarks/http.py [--quick] [--json out.json]`.
+Run: `hatch run bench:http` or `python benchmarks/http_load.py [--quick] [--json out.json]`.
 `--profile VARIANT` runs cProfile inside the server instead and prints where its time goes.
 See benchmarks/README.md (section HTTP) for what every row and column means.
 """
@@ -12,9 +12,6 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# This file is named http.py: run as a script, its folder comes first on sys.path and would
-# hide the standard library's `http` package from Sanic, urllib and everything else.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import argparse  # noqa: E402
 import array  # noqa: E402
@@ -435,7 +432,7 @@ class LoadResult:
 
 
 WRK_SCRIPT = r"""
--- benchmarks/http.py: args = mode ("repeat" | "fresh"), token file, byte offset (fresh)
+-- benchmarks/http_load.py: args = mode ("repeat" | "fresh"), token file, byte offset (fresh)
 local mode, reqs, n, i, file, exhausted
 used, overrun = 0, 0
 
