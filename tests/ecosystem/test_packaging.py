@@ -151,7 +151,7 @@ def test_sdist_holds_the_sources_and_nothing_else(dist: Path, distribution: str)
     top = stem(distribution)
     with tarfile.open(sdist(dist, distribution)) as archive:
         names = set(archive.getnames())
-    for required in ("README.md", "pyproject.toml", "PKG-INFO"):
+    for required in ("README.md", "LICENSE", "pyproject.toml", "PKG-INFO"):
         assert f"{top}/{required}" in names
     assert {f"{top}/src/{path}" for path in source_files(distribution)} <= names
     assert not [n for n in names if "__pycache__" in n or "/tests/" in n or n.endswith(".pyc")]
