@@ -16,7 +16,7 @@ import functools
 import logging
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
-from inspect import isawaitable
+from inspect import isawaitable, iscoroutinefunction
 from typing import Any, Literal, TypeVar, overload
 
 from sanic import Request
@@ -29,8 +29,8 @@ from jwt_core import (
     Token,
     TokenManager,
 )
-from sanic_jwt_extended.locations import find_token
-from sanic_jwt_extended.state import state_of
+from sanic_jwt_extended.locations import TokenReader, TokenType, find_token
+from sanic_jwt_extended.state import AnyApp, state_of
 
 __all__ = [
     "DEFERRED",
@@ -83,23 +83,35 @@ class Requirement:
         return self.allow is not None or self.deny is not None
 
 
+def _resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenReader]:
+    """The app's TokenManager and its reader for `token_type`; clear errors before initialize."""
+    state = state_of(app)
+    manager = state.require_manager()
+    return manager, state.readers[token_type]
+
+
 async def authenticate(request: Request, requirement: Requirement) -> Token | None:
     """Find the token in `request` and have the app's TokenManager verify it; log refusals."""
-    manager = state_of(request.app).require_manager()
+    manager, reader = _resolve(request.app, requirement.token_type)
+    return await _verify(request, requirement, manager, reader)
+
+
+async def _verify(
+    request: Request, requirement: Requirement, manager: TokenManager, reader: TokenReader
+) -> Token | None:
     try:
-        found = find_token(
-            request, manager.config, requirement.token_type, optional=requirement.optional
-        )
+        found = find_token(request, reader, optional=requirement.optional)
         if found is None:
             return None
+        raw, location, csrf = found
         return await manager.verify(
-            found.raw,
+            raw,
             requirement.token_type,
             requirement.fresh_required,
             requirement.allow,
             requirement.deny,
-            csrf=found.csrf,
-            check_csrf=manager.needs_csrf(found.location, request.method),
+            csrf=csrf,
+            check_csrf=manager.needs_csrf(location, request.method),
         )
     except JWTExtendedException as exc:
         # The path, not the URL: a query string may carry the token.
@@ -118,25 +130,40 @@ async def authenticate(request: Request, requirement: Requirement) -> Token | No
 
 
 def _request_in(args: tuple[Any, ...]) -> Request:
-    for arg in args[:2]:  # (request, ...) for functions, (self, request, ...) for methods
-        if isinstance(arg, Request):
-            return arg
+    # (request, ...) for functions, (self, request, ...) for methods
+    if args:
+        if isinstance(args[0], Request):
+            return args[0]
+        if len(args) > 1 and isinstance(args[1], Request):
+            return args[1]
     return Request.get_current()
 
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
     """Wrap a view (function, method or websocket handler) so it receives `token=`."""
+    # The last app this view served, with its manager and reader: looked up once per app
+    # (a view registered on several apps, through a blueprint, looks each one up in turn).
+    bound: tuple[Any, TokenManager, TokenReader] | None = None
+    token_type = requirement.token_type
+    # Decided once: a plain function may still hand back an awaitable (another decorator's).
+    is_async = iscoroutinefunction(fn)
 
     @functools.wraps(fn)
     async def view(*args: Any, **kwargs: Any) -> Any:
+        nonlocal bound
         request = _request_in(args)
         verified = getattr(request.ctx, _VERIFIED_ATTRIBUTE, None)
         if verified is not None and verified[0] is requirement:
             token = verified[1]  # a websocket route, already checked before the upgrade
         else:
-            token = await authenticate(request, requirement)
+            app = request.app
+            if bound is None or bound[0] is not app:
+                bound = (app, *_resolve(app, token_type))
+            token = await _verify(request, requirement, bound[1], bound[2])
         if kwargs.get("token") is DEFERRED:
             del kwargs["token"]  # sanic-ext's Token injection: this decorator supplies it
+        if is_async:
+            return await fn(*args, token=token, **kwargs)
         result = fn(*args, token=token, **kwargs)
         if isawaitable(result):
             result = await result

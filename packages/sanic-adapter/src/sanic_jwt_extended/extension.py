@@ -158,7 +158,7 @@ class JWT(metaclass=_JWTMeta):
             raise
         finally:
             initializing.reset(opened)
-        state.manager = manager
+        state.start(manager)
         _register(app, state)
 
     @classmethod

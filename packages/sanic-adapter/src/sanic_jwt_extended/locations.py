@@ -2,30 +2,40 @@
 
 Locations are tried in the configured order and the first one that holds a token wins. Nothing
 here judges a token; it only finds the text (and, for cookies, the CSRF header beside it).
+What to read is worked out once per app and token type (`TokenReader.build`, when the
+initialize block closes), so a request only does the lookups.
 
 A JSON body that is not valid UTF-8 JSON, or not an object, is treated as holding no token,
-so a malformed body can never turn into a 500.
+so a malformed body can never turn into a 500. A token sent twice in one place (two query
+parameters, two cookies, a repeated JSON member) is refused with `InvalidHeaderError`: the
+library and whatever sits in front of it could each read a different copy.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from sanic import Request
 
 from jwt_core import Config, InvalidHeaderError, JWTDecodeError, NoAuthorizationError
 
-__all__ = ["FoundToken", "find_token", "parse_authorization"]
+__all__ = ["TOKEN_TYPES", "FoundToken", "TokenReader", "TokenType", "find_token"]
 
 TokenType = Literal["access", "refresh"]
+TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
 _FOREIGN = object()  # marker: the header holds credentials of another scheme (e.g. Basic)
 _NOTHING = object()  # marker: the body is not a JSON object
+# Sanic's request.cookies.get(name) prefers these prefixed forms of a cookie name.
+_COOKIE_PREFIXES = ("", "__Host-", "__Secure-")
+
+# What one location's reader returns: the raw token, None, or `_FOREIGN` (headers only).
+LocationReader = Callable[["TokenReader", Request], "str | object | None"]
 
 
-@dataclass(frozen=True, slots=True)
-class FoundToken:
+class FoundToken(NamedTuple):
     """A raw token, where it came from, and the CSRF value sent with it (cookies only)."""
 
     raw: str
@@ -33,25 +43,32 @@ class FoundToken:
     csrf: str | None = None
 
 
-def parse_authorization(value: str, header: str, prefix: str) -> str | object:
-    """`<prefix> <token>` -> token (prefix case-insensitive); another scheme -> `_FOREIGN`.
+class _Members(dict[str, Any]):
+    """A JSON object, and the member names it holds more than once."""
 
-    With an empty prefix the header holds the bare token. Anything else raises
-    `InvalidHeaderError` naming the expected form.
-    """
-    parts = value.split()
-    if prefix:
-        expected = f"expected '{header}: {prefix} <token>'"
-        if parts[0].lower() != prefix.lower():
-            return _FOREIGN
-        if len(parts) != 2:
-            raise InvalidHeaderError(f"the {header} header is malformed; {expected}")
-        return parts[1]
-    if len(parts) != 1:
-        raise InvalidHeaderError(
-            f"the {header} header is malformed; expected '{header}: <token>' (no prefix)"
-        )
-    return parts[0]
+    __slots__ = ("repeated",)
+
+    repeated: frozenset[str]
+
+
+_NO_REPEATS: frozenset[str] = frozenset()
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> _Members:
+    members = _Members(pairs)
+    if len(members) == len(pairs):
+        members.repeated = _NO_REPEATS
+        return members
+    seen: set[str] = set()
+    repeated: set[str] = set()
+    for name, _ in pairs:
+        (repeated if name in seen else seen).add(name)
+    members.repeated = frozenset(repeated)
+    return members
+
+
+# RFC 8259 section 4 leaves repeated member names to the parser; this one keeps track of them.
+_DECODER = json.JSONDecoder(object_pairs_hook=_json_object)
 
 
 def _json_body(request: Request) -> Any:
@@ -59,95 +76,169 @@ def _json_body(request: Request) -> Any:
     if not body:
         return _NOTHING
     try:
-        value = json.loads(body.decode("utf-8"))
+        value = _DECODER.decode(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return _NOTHING
-    return value if isinstance(value, dict) else _NOTHING
+    return value if isinstance(value, _Members) else _NOTHING
 
 
-class _Reader:
-    """One lookup: the names to read for this token type, and what was seen on the way."""
+def _sent_twice(what: str, count: int) -> InvalidHeaderError:
+    return InvalidHeaderError(f"{what} was sent {count} times; send the token once")
 
-    def __init__(self, request: Request, config: Config, token_type: TokenType) -> None:
-        self.request = request
-        refresh = token_type == "refresh"
-        self.what = "refresh token" if refresh else "access token"
-        self.header = config.refresh_jwt_header_key if refresh else config.jwt_header_key
-        self.prefix = (
-            config.refresh_jwt_header_prefix if refresh else config.jwt_header_prefix
-        ).strip()
-        self.cookie = config.refresh_jwt_cookie if refresh else config.jwt_cookie
-        self.csrf_header = config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header
-        self.query = config.jwt_query_param_name
-        self.json_key = config.refresh_json_key if refresh else config.jwt_json_key
-        self.foreign_scheme = False
 
-    def headers(self) -> str | None:
-        values = self.request.headers.getall(self.header, [])
-        values = [v for v in values if v.strip()]
+def _read_headers(reader: TokenReader, request: Request) -> str | object | None:
+    """`<prefix> <token>` -> token (prefix case-insensitive); another scheme -> `_FOREIGN`."""
+    values: list[str] = request.headers.getall(reader.header, [])
+    if len(values) != 1:
+        values = [value for value in values if value.strip()]
         if not values:
             return None
         if len(values) > 1:
-            raise InvalidHeaderError(f"send one {self.header} header, not {len(values)}")
-        found = parse_authorization(values[0], self.header, self.prefix)
-        if found is _FOREIGN:
-            self.foreign_scheme = True
-            return None
-        assert isinstance(found, str)
-        return found
+            raise InvalidHeaderError(f"send one {reader.header} header, not {len(values)}")
+    parts = values[0].split()
+    if not parts:
+        return None  # a blank header: no credentials at all
+    if reader.prefix:
+        if parts[0].lower() != reader.prefix_lower:
+            return _FOREIGN
+        if len(parts) != 2:
+            raise InvalidHeaderError(reader.malformed_header)
+        return parts[1]
+    if len(parts) != 1:
+        raise InvalidHeaderError(reader.malformed_header)
+    return parts[0]
 
-    def cookies(self) -> str | None:
-        return self.request.cookies.get(self.cookie) or None
 
-    def query_string(self) -> str | None:
-        return self.request.args.get(self.query) or None
+def _read_cookies(reader: TokenReader, request: Request) -> str | None:
+    # A cookie can arrive twice (a sibling subdomain may set one of the same name for the
+    # parent domain), and Sanic also answers for `name` with a `__Host-` / `__Secure-` one.
+    cookies = request.cookies
+    values: list[str] = [
+        value
+        for name in reader.cookie_names
+        for value in dict.get(cookies, name, ())  # the raw lists, prefixes not folded in
+        if value
+    ]
+    if not values:
+        return None
+    if len(values) > 1:
+        raise _sent_twice(f"the {reader.cookie!r} cookie", len(values))
+    return values[0]
 
-    def json(self) -> str | None:
-        body = _json_body(self.request)
-        if body is _NOTHING or self.json_key not in body:
-            return None
-        value = body[self.json_key]
-        if value is None or value == "":
-            return None
-        if not isinstance(value, str):
-            raise JWTDecodeError(f"the {self.json_key!r} member of the JSON body must be a string")
-        return value
 
-    def looked_in(self, location: str) -> str:
-        if location == "headers":
-            form = f"{self.prefix} <token>" if self.prefix else "<token>"
-            return f"the {self.header} header ('{form}')"
-        if location == "cookies":
-            return f"the {self.cookie!r} cookie"
-        if location == "query_string":
-            return f"the {self.query!r} query parameter"
-        return f"the {self.json_key!r} member of a JSON body"
+def _read_query_string(reader: TokenReader, request: Request) -> str | None:
+    values = request.args.getlist(reader.query)  # blank values are dropped by Sanic
+    if not values:
+        return None
+    if len(values) > 1:
+        raise _sent_twice(f"the {reader.query!r} query parameter", len(values))
+    return values[0]  # type: ignore[no-any-return]
+
+
+def _read_json(reader: TokenReader, request: Request) -> str | None:
+    body = _json_body(request)
+    if body is _NOTHING or reader.json_key not in body:
+        return None
+    if reader.json_key in body.repeated:
+        raise InvalidHeaderError(
+            f"the {reader.json_key!r} member appears more than once in the JSON body; "
+            "send the token once"
+        )
+    value = body[reader.json_key]
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise JWTDecodeError(f"the {reader.json_key!r} member of the JSON body must be a string")
+    return value
+
+
+_READERS: dict[str, LocationReader] = {
+    "headers": _read_headers,
+    "cookies": _read_cookies,
+    "query_string": _read_query_string,
+    "json": _read_json,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class TokenReader:
+    """Where one app reads one token type: names, readers in order and the messages, built once."""
+
+    token_type: TokenType
+    header: str
+    prefix: str
+    prefix_lower: str
+    cookie: str
+    cookie_names: tuple[str, ...]
+    csrf_header: str
+    query: str
+    json_key: str
+    readers: tuple[tuple[str, LocationReader], ...]
+    malformed_header: str
+    foreign_header: str
+    missing: str
+
+    @classmethod
+    def build(cls, config: Config, token_type: TokenType) -> TokenReader:
+        """The reader for `token_type` under `config` (a validated, frozen Config)."""
+        refresh = token_type == "refresh"
+        header = config.refresh_jwt_header_key if refresh else config.jwt_header_key
+        prefix = (config.refresh_jwt_header_prefix if refresh else config.jwt_header_prefix).strip()
+        cookie = config.refresh_jwt_cookie if refresh else config.jwt_cookie
+        query = config.jwt_query_param_name
+        json_key = config.refresh_json_key if refresh else config.jwt_json_key
+        form = f"{prefix} <token>" if prefix else "<token>"
+        looked_in = {
+            "headers": f"the {header} header ('{form}')",
+            "cookies": f"the {cookie!r} cookie",
+            "query_string": f"the {query!r} query parameter",
+            "json": f"the {json_key!r} member of a JSON body",
+        }
+        places = [looked_in[location] for location in config.token_location]
+        where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
+        return cls(
+            token_type=token_type,
+            header=header,
+            prefix=prefix,
+            prefix_lower=prefix.lower(),
+            cookie=cookie,
+            cookie_names=tuple(p + cookie for p in _COOKIE_PREFIXES),
+            csrf_header=config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header,
+            query=query,
+            json_key=json_key,
+            readers=tuple((location, _READERS[location]) for location in config.token_location),
+            malformed_header=(
+                f"the {header} header is malformed; expected '{header}: {form}'"
+                + ("" if prefix else " (no prefix)")
+            ),
+            foreign_header=f"the {header} header uses another scheme; expected '{header}: {form}'",
+            missing=f"missing {token_type} token: none found in {where}",
+        )
 
 
 def find_token(
-    request: Request, config: Config, token_type: TokenType, *, optional: bool = False
+    request: Request, reader: TokenReader, *, optional: bool = False
 ) -> FoundToken | None:
     """The first token found in the configured locations, or None when optional and absent.
 
     Raises `NoAuthorizationError` (listing where it looked) when a required token is absent,
-    `InvalidHeaderError` for a malformed header, or for a header of another scheme when
-    nothing else carried a token and one is required.
+    `InvalidHeaderError` for a malformed header or a token sent twice in one place, or for a
+    header of another scheme when nothing else carried a token and one is required.
     """
-    reader = _Reader(request, config, token_type)
-    for location in config.token_location:
-        raw: str | None = getattr(reader, location)()
-        if raw is not None:
-            csrf = None
-            if location == "cookies":
-                csrf = request.headers.get(reader.csrf_header) or None
-            return FoundToken(raw, location, csrf)
+    foreign = False
+    for location, read in reader.readers:
+        raw = read(reader, request)
+        if raw is None:
+            continue
+        if raw is _FOREIGN:
+            foreign = True
+            continue
+        assert isinstance(raw, str)
+        if location == "cookies":
+            return FoundToken(raw, location, request.headers.get(reader.csrf_header) or None)
+        return FoundToken(raw, location)
     if optional:
         return None
-    if reader.foreign_scheme:
-        form = f"{reader.prefix} <token>" if reader.prefix else "<token>"
-        raise InvalidHeaderError(
-            f"the {reader.header} header uses another scheme; expected '{reader.header}: {form}'"
-        )
-    places = [reader.looked_in(location) for location in config.token_location]
-    where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
-    raise NoAuthorizationError(f"missing {reader.what}: none found in {where}")
+    if foreign:
+        raise InvalidHeaderError(reader.foreign_header)
+    raise NoAuthorizationError(reader.missing)

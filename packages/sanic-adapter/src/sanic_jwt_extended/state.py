@@ -13,6 +13,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
+from sanic_jwt_extended.locations import TOKEN_TYPES, TokenReader, TokenType
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
@@ -48,11 +49,20 @@ class JWTState:
         self.config = Config()
         self.handler = handler
         self.manager: TokenManager | None = None
+        # Per token type, where requests carry it: built once the config is frozen.
+        self.readers: dict[TokenType, TokenReader] = {}
 
     @property
     def blacklist(self) -> BlacklistABC | None:
         """The app's revocation store: None before initialize finished or without use_blacklist."""
         return None if self.manager is None else self.manager.blacklist
+
+    def start(self, manager: TokenManager) -> None:
+        """Take the app's finished TokenManager and work out once what each request reads."""
+        self.readers = {
+            token_type: TokenReader.build(manager.config, token_type) for token_type in TOKEN_TYPES
+        }
+        self.manager = manager
 
     def require_manager(self) -> TokenManager:
         """The app's TokenManager; a clear error while `JWT.initialize` has not finished."""
