@@ -88,3 +88,22 @@ async def test_refresh_header_and_prefix_are_configurable(
     assert response.json == {"identity": "alice"}
     _, response = await app.asgi_client.post("/refresh", headers=bearer(token))
     assert response.status == 422  # another scheme in the refresh header
+
+
+async def test_a_plain_function_returning_a_coroutine_is_awaited(
+    make_app: Callable[..., Sanic[Any, Any]],
+) -> None:
+    # Another decorator's plain wrapper around an async view: not a coroutine function, yet
+    # what it returns must be awaited.
+    app = make_app()
+
+    async def inner(request: Request, token: Token) -> HTTPResponse:
+        return json({"identity": token.identity})
+
+    def wrapper(request: Request, token: Token) -> Any:
+        return inner(request, token=token)
+
+    app.add_route(jwt_required(wrapper), "/wrapped")
+    token = JWT.create_access_token("alice")
+    _, response = await app.asgi_client.get("/wrapped", headers=bearer(token))
+    assert response.json == {"identity": "alice"}

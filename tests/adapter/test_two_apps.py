@@ -62,3 +62,33 @@ def test_outside_a_request_the_latest_app_is_used() -> None:
     assert manager_of(second).decode(JWT.create_access_token("a")).iss == "second"
     # the per-app manager stays reachable for code that serves several apps
     assert manager_of(first).decode(manager_of(first).create_access_token("a")).iss == "first"
+
+
+@jwt_required
+async def shared(request: Request, token: Token) -> HTTPResponse:
+    return json({"iss": token.iss})
+
+
+async def test_one_view_on_two_apps_uses_each_apps_configuration() -> None:
+    # The decorator looks an app's manager and reader up once and keeps them: a view that
+    # serves two apps must still switch on every request that comes from the other one.
+    shop = _app("the-shop-secret-is-long-enough-32-bytes", "shop")
+    blog = new_app("blog")
+    with JWT.initialize(blog) as manager:
+        manager.config.secret_key = "the-blog-secret-is-long-enough-32-bytes"
+        manager.config.default_iss = "blog"
+        manager.config.token_location = ("query_string",)
+    shop.add_route(shared, "/shared")
+    blog.add_route(shared, "/shared")
+    shop_token = manager_of(shop).create_access_token("alice")
+    blog_token = manager_of(blog).create_access_token("alice")
+
+    for _ in range(2):
+        _, response = await shop.asgi_client.get("/shared", headers=bearer(shop_token))
+        assert response.json == {"iss": "shop"}
+        _, response = await blog.asgi_client.get("/shared", params={"jwt": blog_token})
+        assert response.json == {"iss": "blog"}
+        _, response = await blog.asgi_client.get("/shared", headers=bearer(blog_token))
+        assert response.status == 401  # blog reads the query string only
+        _, response = await shop.asgi_client.get("/shared", headers=bearer(blog_token))
+        assert response.status == 422
