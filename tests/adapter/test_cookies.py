@@ -13,7 +13,11 @@ from sanic_apps import manager_of, set_cookies
 
 from sanic_jwt_extended import (
     JWT,
+    ExpiredSignatureError,
+    JWTDecodeError,
+    JWTExtendedException,
     Token,
+    WrongTokenError,
     jwt_required,
     set_access_cookies,
     set_refresh_cookies,
@@ -185,9 +189,31 @@ def test_explicit_max_age_and_tokens_without_expiry(
     assert "max-age" not in set_cookies(session)["access_token_cookie"]
 
 
-def test_a_token_of_the_wrong_type_is_refused(make_app: Callable[..., Sanic[Any, Any]]) -> None:
+def test_a_token_of_the_wrong_type_is_a_wrong_token_error(
+    make_app: Callable[..., Sanic[Any, Any]],
+) -> None:
     make_app(token_location=("cookies",))
-    with pytest.raises(ValueError, match="takes an access token, not a refresh token"):
+    with pytest.raises(WrongTokenError, match="takes an access token, not a refresh token"):
         set_access_cookies(json({}), JWT.create_refresh_token("alice"))
-    with pytest.raises(ValueError, match="takes a refresh token, not an access token"):
+    with pytest.raises(WrongTokenError, match="takes a refresh token, not an access token"):
         set_refresh_cookies(json({}), JWT.create_access_token("alice"))
+
+
+@pytest.mark.parametrize("setter", [set_access_cookies, set_refresh_cookies])
+def test_a_bad_token_raises_the_cores_error_and_sets_nothing(
+    make_app: Callable[..., Sanic[Any, Any]], setter: Callable[..., None]
+) -> None:
+    make_app(token_location=("cookies",), secret="another-app-secret-of-at-least-32-bytes")
+    foreign = JWT.create_access_token("alice")  # signed by another app's secret
+    make_app(token_location=("cookies",))
+    expired = JWT.create_refresh_token("alice", expires_delta=timedelta(seconds=-60))
+    cases: list[tuple[str, type[JWTExtendedException]]] = [
+        ("not-a-token", JWTDecodeError),
+        (foreign, JWTDecodeError),
+        (expired, ExpiredSignatureError),
+    ]
+    for token, error in cases:
+        response = json({})
+        with pytest.raises(error):
+            setter(response, token)
+        assert set_cookies(response) == {}

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from sanic import HTTPResponse
 
-from jwt_core import Config
+from jwt_core import Config, WrongTokenError
 from sanic_jwt_extended.state import current_state
 
 __all__ = [
@@ -48,12 +48,13 @@ def _names(config: Config, refresh: bool) -> tuple[str, str, str, str]:
 
 
 def _set(response: HTTPResponse, token: str, max_age: int | None, refresh: bool) -> None:
+    """Check `token` (the core's decode errors, or WrongTokenError) and set its cookies."""
     manager = current_state().require_manager()
     config = manager.config
     decoded = manager.decode(token)
     wanted = "refresh" if refresh else "access"
     if decoded.type != wanted:
-        raise ValueError(
+        raise WrongTokenError(
             f"set_{wanted}_cookies() takes {'a' if refresh else 'an'} {wanted} token, "
             f"not {'an' if decoded.type == 'access' else 'a'} {decoded.type} token"
         )
@@ -95,13 +96,18 @@ def _unset(response: HTTPResponse, refresh: bool) -> None:
 def set_access_cookies(response: HTTPResponse, token: str, max_age: int | None = None) -> None:
     """Set the access token cookie (HttpOnly) and its CSRF cookie on `response`.
 
-    `max_age` defaults to the token's remaining lifetime.
+    `max_age` defaults to the token's remaining lifetime. A refresh token raises
+    `WrongTokenError`; a token this app cannot verify raises the core's decode error.
     """
     _set(response, token, max_age, refresh=False)
 
 
 def set_refresh_cookies(response: HTTPResponse, token: str, max_age: int | None = None) -> None:
-    """Set the refresh token cookie (HttpOnly) and its CSRF cookie on `response`."""
+    """Set the refresh token cookie (HttpOnly) and its CSRF cookie on `response`.
+
+    An access token raises `WrongTokenError`; a token this app cannot verify raises the
+    core's decode error.
+    """
     _set(response, token, max_age, refresh=True)
 
 
