@@ -1,9 +1,12 @@
 """Options from Sanic's `app.config`: `JWT_<OPTION>` keys, and so `SANIC_JWT_<OPTION>` env vars.
 
-Sanic turns environment strings into int, float or bool where it can; each option's value is
-brought back to what the option takes (seconds for durations, comma-separated lists for
-sequences, a dotted import path for classes, JSON for mappings). These values are applied when
-the initialize block opens, so anything set on `JWT.config` inside the block wins.
+An option named `jwt_<x>` is also read from the shorter `JWT_<X>` (`JWT_HEADER_KEY` for
+`jwt_header_key`), and the keys flask-jwt-extended and sanic-jwt-extended 0.4 used for the same
+settings are read too (`ALIASES`), so an existing `app.config` keeps working. Two keys for one
+option must agree. Sanic turns environment strings into int, float or bool where it can; each
+option's value is brought back to what the option takes (seconds for durations, comma-separated
+lists for sequences, a dotted import path for classes, JSON for mappings). These values are
+applied when the initialize block opens, so anything set on `JWT.config` inside the block wins.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any
 import jwt_core.blacklist
 from jwt_core import Config, ConfigurationConflictError
 
-__all__ = ["PREFIX", "options_from_app_config"]
+__all__ = ["ALIASES", "APP_CONFIG_KEYS", "PREFIX", "canonical_key", "options_from_app_config"]
 
 PREFIX = "JWT_"
 logger = logging.getLogger("sanic_jwt_extended")
@@ -158,23 +161,84 @@ def _converter(name: str, key: str) -> Callable[[Any], Any]:
     return _text(key)
 
 
+# Keys of flask-jwt-extended and sanic-jwt-extended 0.4 that mean what one option means here.
+# (Their keys that are already `JWT_<OPTION>`, such as JWT_COOKIE_SECURE, need no entry.)
+ALIASES: dict[str, str] = {
+    "JWT_HEADER_NAME": "jwt_header_key",
+    "JWT_HEADER_TYPE": "jwt_header_prefix",
+    "JWT_ERROR_MESSAGE_KEY": "error_msg_key",
+    "JWT_ACCESS_COOKIE_NAME": "jwt_cookie",
+    "JWT_REFRESH_COOKIE_NAME": "refresh_jwt_cookie",
+    "JWT_COOKIE_CSRF_PROTECT": "csrf_protect",
+    "JWT_CSRF_METHODS": "csrf_request_methods",
+    "JWT_ACCESS_CSRF_HEADER_NAME": "jwt_csrf_header",
+    "JWT_REFRESH_CSRF_HEADER_NAME": "refresh_jwt_csrf_header",
+    "JWT_ACCESS_CSRF_COOKIE_NAME": "access_csrf_cookie",
+    "JWT_REFRESH_CSRF_COOKIE_NAME": "refresh_csrf_cookie",
+    "JWT_QUERY_STRING_NAME": "jwt_query_param_name",
+    "JWT_DECODE_LEEWAY": "leeway",
+    "JWT_ENCODE_ISSUER": "default_iss",
+    "JWT_ENCODE_AUDIENCE": "default_aud",
+    "RBAC_ENABLE": "use_acl",  # sanic-jwt-extended 0.4: roles on tokens and allow/deny
+}
+
+
+def canonical_key(option: str) -> str:
+    """The `app.config` key named after `option` itself: `JWT_<OPTION>`."""
+    return PREFIX + option.upper()
+
+
+def _app_config_keys() -> dict[str, str]:
+    """Every key read -> its option: `JWT_<OPTION>`, the short `JWT_<X>` of `jwt_<x>`, ALIASES."""
+    names = Config.option_names()
+    keys = {canonical_key(name): name for name in names}
+    candidates = [
+        (canonical_key(name[len("jwt_") :]), name)
+        for name in names
+        if name.startswith("jwt_") and name[len("jwt_") :] not in names
+    ]
+    for key, name in [*candidates, *ALIASES.items()]:
+        if keys.setdefault(key, name) != name:  # a library bug, caught by the test suite
+            raise RuntimeError(f"app.config.{key} would mean both {keys[key]} and {name}")
+    return keys
+
+
+# app.config key -> option, for every key this library reads.
+APP_CONFIG_KEYS: Mapping[str, str] = _app_config_keys()
+
+
 def options_from_app_config(app_config: Mapping[str, Any]) -> dict[str, Any]:
-    """The library options found in `app_config` as `JWT_<OPTION>`, converted to their types.
+    """The library options found in `app_config` (see `APP_CONFIG_KEYS`), converted to their types.
 
     An unknown `JWT_*` key is logged and ignored (other extensions may use the prefix); a value
-    that cannot be converted raises `ConfigurationConflictError` naming the key.
+    that cannot be converted raises `ConfigurationConflictError` naming the key, and so do two
+    keys for one option (`JWT_JWT_HEADER_KEY` and `JWT_HEADER_NAME`, say) set to different
+    values.
     """
-    names = set(Config.option_names())
-    options: dict[str, Any] = {}
+    found: dict[str, tuple[str, Any]] = {}  # option -> (the key it was read from, its value)
     for key, value in app_config.items():
-        if not isinstance(key, str) or not key.startswith(PREFIX):
+        if not isinstance(key, str):
             continue
-        name = key[len(PREFIX) :].lower()
-        if name not in names:
-            logger.warning("app.config.%s is not a sanic-jwt-extended option; ignored", key)
+        name = APP_CONFIG_KEYS.get(key)
+        if name is None:
+            if key.startswith(PREFIX):
+                logger.warning("app.config.%s is not a sanic-jwt-extended option; ignored", key)
             continue
         try:
-            options[name] = _converter(name, key)(value)
+            converted = _converter(name, key)(value)
         except _BadValue as exc:
             raise ConfigurationConflictError(f"app.config.{key}: {exc}") from None
-    return options
+        if name in found:
+            other, other_value = found[name]
+            if other_value != converted:
+                first, second = sorted((other, key))
+                raise ConfigurationConflictError(
+                    f"app.config.{first} and app.config.{second} both set the option {name}, "
+                    f"to different values; keep one ({canonical_key(name)})"
+                )
+            if key != canonical_key(name):
+                continue  # the same value twice: keep the canonical key as where it came from
+        found[name] = (key, converted)
+        if key != canonical_key(name):
+            logger.debug("app.config.%s read as the option %s", key, name)
+    return {name: value for name, (_, value) in found.items()}
