@@ -1,4 +1,4 @@
-"""flask-jwt-extended settings carried over: which keys are read as they are, which renamed."""
+"""flask-jwt-extended settings carried over: its app.config keys are read under their own names."""
 
 from datetime import timedelta
 
@@ -10,16 +10,14 @@ from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
 app = Sanic("migrate-from-flask")
 
 # --8<-- [start:config]
-# The same key in both libraries: read as it is.
+# A Flask app's settings, unchanged: every key below is read as it is.
 app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
 app.config.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=10)
 app.config.JWT_TOKEN_LOCATION = ["headers", "cookies"]
 app.config.JWT_COOKIE_SECURE = False  # flask's default; ours is True
-
-# Renamed: flask's JWT_HEADER_TYPE, JWT_ACCESS_COOKIE_NAME, JWT_ERROR_MESSAGE_KEY.
-app.config.JWT_JWT_HEADER_PREFIX = "JWT"
-app.config.JWT_JWT_COOKIE = "session_jwt"
-app.config.JWT_ERROR_MSG_KEY = "message"
+app.config.JWT_HEADER_TYPE = "JWT"  # the option jwt_header_prefix
+app.config.JWT_ACCESS_COOKIE_NAME = "session_jwt"  # the option jwt_cookie
+app.config.JWT_ERROR_MESSAGE_KEY = "message"  # the option error_msg_key
 
 with JWT.initialize(app):
     pass

@@ -8,10 +8,9 @@ from sanic_jwt_extended import JWT, Token, jwt_required, refresh_jwt_required
 app = Sanic("migrate-from-0-4")
 
 # --8<-- [start:setup]
-# 0.4: app.config["JWT_SECRET_KEY"] = "..."; app.config["RBAC_ENABLE"] = True
-#      JWTManager(app)
-app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"  # read as before
-app.config.JWT_USE_ACL = True  # was RBAC_ENABLE
+# 0.4: the same app.config lines, then JWTManager(app)
+app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
+app.config.RBAC_ENABLE = True  # still read: the option use_acl (JWT_USE_ACL)
 with JWT.initialize(app):
     pass  # or set options here: manager.config.use_acl = True
 # --8<-- [end:setup]

@@ -7,15 +7,15 @@ from typing import Any
 
 import pytest
 
-from jwt_core import Config
-from sanic_jwt_extended.app_options import options_from_app_config
+from jwt_core import Config, ConfigurationConflictError
+from sanic_jwt_extended.app_options import ALIASES, APP_CONFIG_KEYS, options_from_app_config
 
 from .example_files import DOCS, bearer, load_app
 from .markdown_tables import code, rows_of
 
 TABLES = {
-    "sanic-jwt-extended.md": ["0.4 key", "option", "`app.config` key now", "old key read as is"],
-    "flask-jwt-extended.md": ["flask-jwt-extended", "option", "`app.config` key", "read as is"],
+    "sanic-jwt-extended.md": ["0.4 key", "option", "`app.config` key now", "old key still read"],
+    "flask-jwt-extended.md": ["flask-jwt-extended", "option", "`app.config` key", "still read"],
 }
 
 
@@ -49,22 +49,54 @@ def key_rows(page: str) -> list[tuple[str, str | None, str | None, bool]]:
     return result
 
 
+def own_keys(option: str) -> list[str]:
+    """This library's own names for `option`: JWT_<OPTION> and, for jwt_<x>, JWT_<X>."""
+    return [key for key, name in APP_CONFIG_KEYS.items() if name == option and key not in ALIASES]
+
+
 @pytest.mark.parametrize("page", sorted(TABLES))
 def test_key_tables_say_what_the_adapter_reads(page: str) -> None:
-    for old, option, key, read_as_is in key_rows(page):
+    for old, option, key, still_read in key_rows(page):
         if option is None:
             assert key is None
-            assert not read_as_is
+            assert not still_read
+            assert old not in APP_CONFIG_KEYS, f"{old} is read: say which option"
             continue
         assert option in Config.option_names(), f"{old}: {option} is not an option"
-        assert key == f"JWT_{option.upper()}"
-        assert option in options_from_app_config({key: sample(option)})
+        # The key shown is this library's own, its shortest form.
+        assert key == min(own_keys(option), key=len), f"{old}: show {own_keys(option)}"
+        assert set(options_from_app_config({key: sample(option)})) == {option}
         read = options_from_app_config({old: sample(option)})
-        assert (option in read) is read_as_is, f"{old}: 'read as is' is wrong"
+        assert (option in read) is still_read, f"{old}: 'still read' is wrong"
+        if still_read:
+            assert set(read) == {option}
+
+
+@pytest.mark.parametrize("page", sorted(TABLES))
+def test_an_old_key_and_the_new_one_must_agree(page: str) -> None:
+    for old, option, key, still_read in key_rows(page):
+        if option is None or old == key or not still_read:
+            continue
+        assert options_from_app_config({old: sample(option), key: sample(option)})
+        with pytest.raises(
+            ConfigurationConflictError, match=f"app.config.{min(old, key)} and app.config"
+        ):
+            options_from_app_config({old: sample(option), key: other_sample(option)})
+
+
+def other_sample(option: str) -> Any:
+    """A value for `option` that differs from `sample(option)`."""
+    value = sample(option)
+    if value == "true":
+        return "false"
+    if option in ("token_location", "csrf_request_methods"):
+        return {"token_location": "cookies", "csrf_request_methods": "PUT"}[option]
+    return 120 if isinstance(value, int) else "other"
 
 
 def test_port_of_a_0_4_app() -> None:
     app = load_app("migrate_from_sanic_04.py")
+    assert app.ctx.jwt.config.use_acl is True  # from the old RBAC_ENABLE
     _, response = app.test_client.post("/login")
     tokens = response.json
     _, response = app.test_client.get("/admin", headers=bearer(tokens["access_token"]))
@@ -85,6 +117,10 @@ def test_flask_settings_carried_over() -> None:
     assert config.access_token_expires == timedelta(minutes=10)
     assert config.token_location == ("headers", "cookies")
     assert config.cookie_secure is False
+    # flask's own names for these: JWT_HEADER_TYPE, JWT_ACCESS_COOKIE_NAME, ...
+    assert config.jwt_header_prefix == "JWT"
+    assert config.jwt_cookie == "session_jwt"
+    assert config.error_msg_key == "message"
     token = app.ctx.jwt.manager.create_access_token("alice")
 
     _, response = app.test_client.get("/protected", headers={"Authorization": f"JWT {token}"})
