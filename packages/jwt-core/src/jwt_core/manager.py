@@ -304,7 +304,7 @@ class TokenManager:
         # Only payloads of plain values are cached: a Token hands out its identity and claim
         # values as they are, and a mutable one shared between decodes could be changed by one
         # caller under another.
-        if self._cache_size and all(v.__class__ in _SCALARS for v in payload.values()):
+        if self._cache_size and _SCALARS.issuperset(map(type, payload.values())):
             cache = self._verified
             if len(cache) >= self._cache_size:
                 del cache[next(iter(cache))]
