@@ -99,6 +99,7 @@ async def authenticate(request: Request, requirement: Requirement) -> Token | No
 async def _verify(
     request: Request, requirement: Requirement, manager: TokenManager, reader: TokenReader
 ) -> Token | None:
+    """`authenticate` with the app's manager and reader already at hand."""
     try:
         found = find_token(request, reader, optional=requirement.optional)
         if found is None:
@@ -130,7 +131,7 @@ async def _verify(
 
 
 def _request_in(args: tuple[Any, ...]) -> Request:
-    # (request, ...) for functions, (self, request, ...) for methods
+    """The request among a view's arguments: (request, ...) or, for methods, (self, request)."""
     if args:
         if isinstance(args[0], Request):
             return args[0]

@@ -55,6 +55,7 @@ _NO_REPEATS: frozenset[str] = frozenset()
 
 
 def _json_object(pairs: list[tuple[str, Any]]) -> _Members:
+    """The decoder's hook for every JSON object: keep its members and note repeated names."""
     members = _Members(pairs)
     if len(members) == len(pairs):
         members.repeated = _NO_REPEATS
@@ -72,6 +73,7 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_json_object)
 
 
 def _json_body(request: Request) -> Any:
+    """The body as a `_Members` object, or `_NOTHING` when it is not a JSON object."""
     body = request.body
     if not body:
         return _NOTHING
@@ -83,6 +85,7 @@ def _json_body(request: Request) -> Any:
 
 
 def _sent_twice(what: str, count: int) -> InvalidHeaderError:
+    """The refusal of a token carried more than once in one location."""
     return InvalidHeaderError(f"{what} was sent {count} times; send the token once")
 
 
@@ -110,6 +113,7 @@ def _read_headers(reader: TokenReader, request: Request) -> str | object | None:
 
 
 def _read_cookies(reader: TokenReader, request: Request) -> str | None:
+    """The token cookie's value; more than one non-empty copy is refused."""
     # A cookie can arrive twice (a sibling subdomain may set one of the same name for the
     # parent domain), and Sanic also answers for `name` with a `__Host-` / `__Secure-` one.
     cookies = request.cookies
@@ -127,6 +131,7 @@ def _read_cookies(reader: TokenReader, request: Request) -> str | None:
 
 
 def _read_query_string(reader: TokenReader, request: Request) -> str | None:
+    """The token query parameter's value; more than one non-empty copy is refused."""
     values = request.args.getlist(reader.query)  # blank values are dropped by Sanic
     if not values:
         return None
@@ -136,6 +141,7 @@ def _read_query_string(reader: TokenReader, request: Request) -> str | None:
 
 
 def _read_json(reader: TokenReader, request: Request) -> str | None:
+    """The token member of a JSON object body; a repeated member is refused."""
     body = _json_body(request)
     if body is _NOTHING or reader.json_key not in body:
         return None
