@@ -44,6 +44,7 @@ from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jw
 from sanic_jwt_extended.ext import token_dependency
 from sanic_jwt_extended.extension import JWT
 from sanic_jwt_extended.handlers import Handler
+from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.state import JWTState
 
 __version__ = "0.1.0"
@@ -77,6 +78,8 @@ __all__ = [
     "set_access_cookies",
     "set_refresh_cookies",
     "token_dependency",
+    "add_jwks_route",
+    "JWKS_URI",
     "unset_access_cookies",
     "unset_jwt_cookies",
     "unset_refresh_cookies",
