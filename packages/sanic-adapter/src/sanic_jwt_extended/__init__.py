@@ -27,8 +27,10 @@ from jwt_core import (
     JWTDecodeError,
     JWTExtendedException,
     NoAuthorizationError,
+    RedisBlacklist,
     RevocationStoreUnavailableError,
     RevokedTokenError,
+    SQLiteBlacklist,
     Token,
     TokenManager,
     WrongTokenError,
@@ -69,6 +71,8 @@ __all__ = [
     "NoAuthorizationError",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
+    "SQLiteBlacklist",
+    "RedisBlacklist",
     "Token",
     "TokenManager",
     "WrongTokenError",
@@ -84,17 +88,3 @@ __all__ = [
     "unset_jwt_cookies",
     "unset_refresh_cookies",
 ]
-
-# The shared stores live in jwt_core.blacklist as they are added; re-export whichever exist.
-try:
-    from jwt_core.blacklist import SQLiteBlacklist  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the jwt_core version
-    pass
-else:
-    __all__ += ["SQLiteBlacklist"]
-try:
-    from jwt_core.blacklist import RedisBlacklist  # type: ignore[attr-defined,unused-ignore]
-except ImportError:  # pragma: no cover
-    pass
-else:
-    __all__ += ["RedisBlacklist"]
