@@ -78,12 +78,16 @@ async def test_any_token_header_value(app: Site, prefix: bytes, value: bytes, na
     assert_4xx(response)
 
 
+_printable = st.characters(exclude_categories=("Cc", "Cs"))
+
+
 @examples
 @given(
     params=st.lists(
         st.tuples(
-            st.sampled_from(["jwt", "JWT", "jwt[]", "x"]) | st.text(max_size=8),
-            st.text(max_size=200),
+            # no control characters: httpx refuses to build such a URL before anything is sent
+            st.sampled_from(["jwt", "JWT", "jwt[]", "x"]) | st.text(_printable, max_size=8),
+            st.text(_printable, max_size=200),
         ),
         max_size=4,
     ),
