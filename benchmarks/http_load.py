@@ -8,43 +8,42 @@ See benchmarks/README.md (section HTTP) for what every row and column means.
 
 from __future__ import annotations
 
+import argparse
+import array
+import asyncio
+import contextlib
+import cProfile
+import http.client
+import importlib.metadata
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
+from typing import Any, BinaryIO, Literal
 
 HERE = Path(__file__).resolve().parent
-
-import argparse  # noqa: E402
-import array  # noqa: E402
-import asyncio  # noqa: E402
-import contextlib  # noqa: E402
-import cProfile  # noqa: E402
-import http.client  # noqa: E402
-import importlib.metadata  # noqa: E402
-import io  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import os  # noqa: E402
-import platform  # noqa: E402
-import pstats  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import sqlite3  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from collections.abc import Iterator, Sequence  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from datetime import timedelta  # noqa: E402
-from typing import Any, BinaryIO, Literal  # noqa: E402
-
 REPO = HERE.parent
 for _src in ("packages/jwt-core/src", "packages/sanic-adapter/src", "tests/stores"):
     if str(REPO / _src) not in sys.path:
         sys.path.append(str(REPO / _src))
 
 import jwt as pyjwt  # noqa: E402
+from machine import cpu_model, version_of  # noqa: E402
 from sanic import Request, Sanic  # noqa: E402
 from sanic.response import HTTPResponse, text  # noqa: E402
 
@@ -921,20 +920,9 @@ def fmt(x: float | None, width: int) -> str:
 
 def machine_info(bench: Bench) -> dict[str, Any]:
     """CPU, cores, pinning, versions, commit: so runs on other machines are not compared blindly."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
 
-    def ver(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
+    ver = version_of
 
     def run(*command: str) -> str:
         try:

@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
+from machine import cpu_model, version_of
 
 REPO = Path(__file__).resolve().parent.parent
 ALGORITHMS = ("HS256", "RS256", "ES256")
@@ -540,21 +541,10 @@ def median_ratio(a: Contender | None, b: Contender | None) -> float | None:
 
 def machine_info(core: Core) -> dict[str, Any]:
     """What this run ran on, so numbers from different machines are not compared blindly."""
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     from cryptography.hazmat.backends.openssl.backend import backend
 
-    def ver(dist: str) -> str:
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            return "not installed"
+    ver = version_of
 
     def git(*args: str) -> str:
         try:
