@@ -735,3 +735,16 @@ def test_a_known_secret_is_hidden_wherever_it_would_be_echoed(cli: Run) -> None:
     result = cli("mint", "--identity", "a", "--claim", SECRET, env={"JWT_SECRET_KEY": SECRET})
     assert_clean_failure(result, 2, "name=value", "[hidden]")
     assert SECRET not in result.both
+
+
+def test_mint_with_kid_labels_the_token_and_verify_needs_the_same(
+    cli: Run, keys: dict[str, Path]
+) -> None:
+    minted = cli("mint", "--secret-key-file", keys["secret"], "--kid", "v7", "--identity", "a")
+    assert minted.code == 0, minted
+    raw = minted.out.strip()
+    assert header_of(raw)["kid"] == "v7"
+    same = cli("verify", "--secret-key-file", keys["secret"], "--kid", "v7", raw)
+    assert same.code == 0, same
+    other = cli("verify", "--secret-key-file", keys["secret"], "--kid", "v8", raw)
+    assert_clean_failure(other, 1, "kid")

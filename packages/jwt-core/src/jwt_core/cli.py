@@ -309,6 +309,8 @@ def _flag_layer(args: argparse.Namespace, found: set[str]) -> dict[str, Any]:
         layer["default_aud"] = _audience(args.audience)
     if args.signing_kid is not None:
         layer["signing_key_id"] = args.signing_kid
+    if args.kid is not None:
+        layer["key_id"] = args.kid
     return layer
 
 
@@ -688,6 +690,11 @@ def _key_options() -> _Parser:
     )
     group.add_argument(
         "--signing-kid", metavar="KID", help="kid of the key that signs, with a key set"
+    )
+    group.add_argument(
+        "--kid",
+        metavar="KID",
+        help="kid of the single key (default for RSA/EC: its RFC 7638 thumbprint)",
     )
     group.add_argument(
         "--alg",
