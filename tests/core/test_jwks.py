@@ -12,7 +12,6 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc import jwt as joserfc_jwt
 from joserfc.errors import BadSignatureError
@@ -20,28 +19,12 @@ from joserfc.jwk import ECKey, KeySet
 
 from jwt_core import Config, TokenManager
 
+from .conftest import private_pem, public_pem
+
 SECRET = "an-hmac-secret-that-must-never-appear-in-any-jwks-0123456789"
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")
 BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 CURVES = {"ES256": "P-256", "ES384": "P-384", "ES512": "P-521"}
-
-
-def private_pem(key: Any) -> bytes:
-    return bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-
-
-def public_pem(key: Any) -> bytes:
-    return bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
 
 
 def unb64url(value: str) -> bytes:
@@ -50,20 +33,6 @@ def unb64url(value: str) -> bytes:
 
 def b64url_int(value: str) -> int:
     return int.from_bytes(unb64url(value), "big")
-
-
-@pytest.fixture(scope="module")
-def rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def ec_keys() -> dict[str, ec.EllipticCurvePrivateKey]:
-    return {
-        "ES256": ec.generate_private_key(ec.SECP256R1()),
-        "ES384": ec.generate_private_key(ec.SECP384R1()),
-        "ES512": ec.generate_private_key(ec.SECP521R1()),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -14,33 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc.jwk import ECKey, RSAKey
 
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
 from jwt_core.keys import thumbprint
 
+from .conftest import private_pem, public_pem
+
 SECRET = "legacy-secret-of-the-seed-configuration-0123456789abcdef"
 NEW_SECRET = "the-next-hmac-secret-for-2025-long-enough-even-for-hs512-0123456789abcdef"
-
-
-def private_pem(key: Any) -> bytes:
-    return bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-
-
-def public_pem(key: Any) -> bytes:
-    return bytes(
-        key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
 
 
 def b64url(data: bytes) -> str:
