@@ -28,6 +28,7 @@ from jwt_core import (
     RevocationStoreUnavailableError,
     Token,
     TokenManager,
+    check_role_options,
 )
 from sanic_jwt_extended.locations import TokenReader, TokenType, find_token
 from sanic_jwt_extended.state import AnyApp, state_of
@@ -193,8 +194,7 @@ def _requirement(
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
 ) -> Requirement:
-    if allow is not None and deny is not None:
-        raise ConfigurationConflictError("use either allow or deny, not both")
+    check_role_options(allow, deny)  # the core's rule; use_acl is checked at startup
     return Requirement(
         token_type, optional, bool(fresh_required), _roles("allow", allow), _roles("deny", deny)
     )
