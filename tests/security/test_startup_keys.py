@@ -10,6 +10,8 @@ from __future__ import annotations
 import base64
 import datetime
 import json
+import random
+import uuid
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +19,13 @@ from typing import Any
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
 from forge import KeyPair, key_pair
 from jose.backends.cryptography_backend import CryptographyECKey, CryptographyRSAKey
 
 from jwt_core import ConfigurationConflictError, TokenManager
+from jwt_core.keys import build_key
 
 Build = Callable[..., TokenManager]
 
@@ -288,3 +291,209 @@ def test_an_oct_jwk_bound_to_an_rsa_algorithm_is_refused(make_manager: Build) ->
 )
 def test_an_unsupported_or_none_algorithm_is_refused(make_manager: Build, alg: Any) -> None:
     refused_at_startup(make_manager, algorithm=alg, secret_key="s" * 64)
+
+
+# -- the same keys in the spellings secret stores and copy-paste produce -------------------------
+def _ssh_line(pair: KeyPair) -> bytes:
+    return bytes(
+        pair.private.public_key().public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        )
+    )
+
+
+def _ssh_blob(pair: KeyPair) -> bytes:
+    """The SSH wire format of the public key: what the base64 word of an SSH line decodes to."""
+    return base64.b64decode(_ssh_line(pair).split()[1])
+
+
+def _jwk(pair: KeyPair) -> dict[str, Any]:
+    key = pair.private.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return CryptographyRSAKey(key, "RS256").to_dict()
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return CryptographyECKey(key, "ES256").to_dict()
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).decode()}
+
+
+def _openssl_hex(der: bytes) -> bytes:
+    """`openssl asn1parse`/`-text` style: colon-separated pairs, 15 to a line, indented."""
+    pairs = [f"{byte:02x}" for byte in der]
+    lines = [":".join(pairs[i : i + 15]) for i in range(0, len(pairs), 15)]
+    return "\n".join("    " + line + ":" for line in lines).rstrip(":").encode()
+
+
+def _spellings(pair: KeyPair) -> dict[str, bytes | str]:
+    """One key in the spellings that slipped past the first version of the startup check."""
+    pem, der = pair.public_pem, pair.public_der
+    b64 = base64.b64encode
+    encrypted_der = pair.private.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"passphrase"),
+    )
+    return {
+        "base64 of the PEM (a Kubernetes secret's data)": b64(pem),
+        "base64 of the private PEM": b64(pair.private_pem),
+        "base64 of the PEM, wrapped at 76 columns": b"\n".join(
+            b64(pem)[i : i + 76] for i in range(0, len(b64(pem)), 76)
+        ),
+        "base64url of the PEM, unpadded": base64.urlsafe_b64encode(pem).rstrip(b"="),
+        "base64 of base64 of the PEM": b64(b64(pem)),
+        "base64 of the DER": b64(der),
+        "DER with a trailing newline": der + b"\n",
+        "DER with a trailing CRLF": der + b"\r\n",
+        "private DER with a trailing newline": pair.private.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + b"\n",
+        "encrypted PKCS#8 DER": encrypted_der,
+        "0x-prefixed hex": "0x" + der.hex(),
+        "0x-prefixed hex, upper case": "0X" + der.hex().upper(),
+        "colon-separated hex": ":".join(f"{byte:02x}" for byte in der),
+        "colon-separated hex, upper case": ":".join(f"{byte:02X}" for byte in der),
+        "space-separated hex": " ".join(f"{byte:02x}" for byte in der),
+        "openssl-style hex dump": _openssl_hex(der),
+        "0x-prefixed bytes, comma-separated": ", ".join(f"0x{byte:02x}" for byte in der),
+        "a JWK inside a JSON array": json.dumps([_jwk(pair)]),
+        "a JWK inside a JSON object": json.dumps({"signing": _jwk(pair)}),
+        "a JWK set in a JSON array": json.dumps([{"keys": [_jwk(pair)]}]),
+        "base64 of a JWK": b64(json.dumps(_jwk(pair)).encode()),
+        "a JSON object holding base64 of the PEM": json.dumps(
+            {"data": {"public.pem": b64(pem).decode()}}
+        ),
+        "a JSON string holding base64 of the DER": json.dumps(b64(der).decode()),
+        "bare SSH key blob, base64": b64(_ssh_blob(pair)),
+        "bare SSH key blob, raw bytes": _ssh_blob(pair),
+        "SSH line without comment": _ssh_line(pair),
+        "SSH line with a comment": _ssh_line(pair) + b" deploy@build-host",
+        "authorized_keys line with options": b'no-pty,from="10.0.0.1" ' + _ssh_line(pair),
+        "base64 of the SSH line": b64(_ssh_line(pair)),
+        "UTF-16 PEM with BOM": pem.decode().encode("utf-16"),
+        "UTF-16-LE PEM without BOM": pem.decode().encode("utf-16-le"),
+        "UTF-16-BE PEM without BOM": pem.decode().encode("utf-16-be"),
+        "UTF-32 PEM with BOM": pem.decode().encode("utf-32"),
+        "UTF-16 base64 of the DER": b64(der).decode().encode("utf-16-le"),
+        "base64 of the UTF-16 PEM": b64(pem.decode().encode("utf-16")),
+        "UTF-8 BOM before the PEM": b"\xef\xbb\xbf" + pem,
+    }
+
+
+SPELLINGS = list(_spellings(key_pair(ed25519.Ed25519PrivateKey.generate())))
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS)
+@pytest.mark.parametrize("pair_name", ["rsa_key", "ec_key", "ed25519_key"])
+def test_an_asymmetric_key_in_any_common_spelling_is_refused_as_hmac_secret(
+    make_manager: Build, request: pytest.FixtureRequest, pair_name: str, spelling: str
+) -> None:
+    pair: KeyPair = request.getfixturevalue(pair_name)
+    secret = _spellings(pair)[spelling]
+    message = refused_at_startup(make_manager, secret, secret_key=secret)
+    assert "secret_key looks like an asymmetric key" in message
+    if isinstance(secret, bytes):  # also as text, when it is text
+        try:
+            text = secret.decode("utf-8")
+        except UnicodeDecodeError:
+            return
+        refused_at_startup(make_manager, text, secret_key=text)
+
+
+@pytest.mark.parametrize("spelling", ["base64 of the PEM (a Kubernetes secret's data)"])
+def test_a_spelled_key_is_refused_in_a_key_set_too(
+    make_manager: Build, ec_key: KeyPair, spelling: str
+) -> None:
+    secret = _spellings(ec_key)[spelling]
+    spec = {"kid": "k", "alg": "HS256", "secret_key": secret}
+    refused_at_startup(make_manager, secret, keys=[spec])
+    k = base64.urlsafe_b64encode(secret if isinstance(secret, bytes) else secret.encode())
+    oct_jwk = {"kid": "k", "alg": "HS256", "kty": "oct", "k": k.decode().rstrip("=")}
+    refused_at_startup(make_manager, secret, keys=[oct_jwk])
+
+
+def test_the_refusal_says_how_the_key_was_found_without_showing_it(
+    make_manager: Build, rsa_key: KeyPair
+) -> None:
+    secret = base64.b64encode(base64.b64encode(rsa_key.public_pem))
+    message = refused_at_startup(make_manager, secret, secret_key=secret)
+    assert "base64 > base64 > PEM" in message
+
+
+# -- and no false alarm on a real secret ---------------------------------------------------------
+_WORDS = (
+    "correct",
+    "horse",
+    "battery",
+    "staple",
+    "orbit",
+    "lantern",
+    "maple",
+    "quartz",
+    "ember",
+    "violet",
+    "harbor",
+    "pixel",
+    "tundra",
+    "copper",
+    "saddle",
+    "meadow",
+    "falcon",
+    "ripple",
+    "canyon",
+    "velvet",
+    "anchor",
+    "juniper",
+    "sonnet",
+    "glacier",
+    "thistle",
+    "mosaic",
+    "prairie",
+    "cobalt",
+    "willow",
+    "ferry",
+    "nectar",
+    "summit",
+    "basalt",
+    "tangle",
+    "hollow",
+    "crimson",
+)
+
+
+def _random_secrets(count: int) -> list[bytes | str]:
+    """Secrets of the forms people generate, from a fixed seed (the same ones each run)."""
+    rng = random.Random(20250611)
+    made: list[bytes | str] = []
+    for _ in range(count):
+        raw = rng.randbytes(rng.choice((16, 24, 32, 33, 44, 48, 64, 91, 128, 256, 294)))
+        made += [
+            base64.urlsafe_b64encode(raw).rstrip(b"=").decode(),  # secrets.token_urlsafe
+            raw.hex(),  # secrets.token_hex
+            "0x" + raw.hex(),
+            ":".join(f"{byte:02x}" for byte in raw),
+            base64.b64encode(raw).decode(),  # openssl rand -base64
+            base64.b64encode(base64.b64encode(raw)),  # a Kubernetes secret of that
+            raw,  # os.urandom
+            b"\x30" + raw[1:],  # bytes that start like DER
+            json.dumps([base64.b64encode(raw).decode()]),
+            json.dumps({"kty": "oct", "k": base64.urlsafe_b64encode(raw).decode()}),
+            "-".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 8))),  # a passphrase
+            " ".join(rng.choice(_WORDS) for _ in range(rng.randint(4, 8))).encode("utf-16"),
+            str(uuid.UUID(bytes=raw[:16])),
+        ]
+    return made
+
+
+def test_random_secrets_of_common_forms_are_accepted() -> None:
+    refused = []
+    for secret in _random_secrets(300):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # short ones warn; that is not the point here
+                build_key("HS256", secret=secret)
+        except ConfigurationConflictError:
+            refused.append(secret)
+    assert refused == []

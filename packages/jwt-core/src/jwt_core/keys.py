@@ -14,13 +14,15 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import warnings
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
@@ -88,75 +90,204 @@ class KeyRing:
         return None
 
 
-# -- HMAC -------------------------------------------------------------------------------------
-def _looks_asymmetric(secret: bytes) -> bool:
-    """True for PEM, SSH, DER or JWK public/private key material and X.509 certificates."""
+# -- asymmetric key material posing as an HMAC secret -------------------------------------------
+# A secret is looked at as it is and after up to _SPELLING_DEPTH decodings (base64 of base64 of
+# a PEM is two), at most _SPELLING_CANDIDATES byte strings in all: secrets are small, and this
+# runs once per key at startup.
+_SPELLING_DEPTH = 3
+_SPELLING_CANDIDATES = 64
+_SPELLING_BYTES = 1 << 20  # a longer "secret" is only looked at as it is
+_JSON_STRINGS = 16  # string members of a JSON secret looked into
+_ASYMMETRIC_KTY = ("RSA", "EC", "OKP")
+_BASE64 = re.compile(rb"[A-Za-z0-9+/_-]+={0,2}")
+_HEX_NOISE = re.compile(rb"0x|\\x|[:,;-]")
+_HEX = re.compile(rb"(?:[0-9a-f]{2})+")
+_SSH_LINE = re.compile(rb"(?:^|[\s,\"])(?:ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-[\w@.-]+\s+AAAA")
+_SSH_TYPE = re.compile(rb"(?:ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-[\w@.-]+")
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
+def _asymmetric_spelling(secret: bytes) -> str | None:
+    """How `secret` spells asymmetric key material (e.g. "base64 > PEM"); None when it does not.
+
+    Breadth first over the secret and its decodings (whitespace dropped, base64/base64url, hex
+    with `0x`, colons or spaces, UTF-16/UTF-32 text, the strings inside a JSON document), each
+    looked at for PEM, DER, SSH, OpenSSH and JWK key material and certificates.
+    """
+    queue: deque[tuple[bytes, tuple[str, ...]]] = deque([(secret, ())])
+    seen = {secret}
+    for _ in range(_SPELLING_CANDIDATES):
+        if not queue:
+            return None
+        data, path = queue.popleft()
+        found = _key_material(data)
+        if found is not None:
+            return " > ".join((*path, found))
+        if len(path) == _SPELLING_DEPTH or len(data) > _SPELLING_BYTES:
+            continue
+        for step, decoded in _decodings(data):
+            if decoded and decoded not in seen:
+                seen.add(decoded)
+                queue.append((decoded, (*path, step)))
+    return None
+
+
+def _key_material(data: bytes) -> str | None:
+    """What key material `data` is as it stands (no decoding), or None."""
     from jose.utils import is_pem_format, is_ssh_key
 
-    if is_pem_format(secret) or is_ssh_key(secret) or b"-----BEGIN" in secret:
-        return True
-    if _is_der_key(secret):
-        return True
-    # the body of a PEM block without its armour lines: base64 of DER
-    compact = b"".join(secret.split())
-    if len(compact) >= 64:
-        for decode in (base64.b64decode, base64.urlsafe_b64decode):
-            try:
-                der = decode(compact + b"=" * (-len(compact) % 4))
-            except (ValueError, TypeError):
-                continue
-            if _is_der_key(der):
-                return True
-        try:  # the same in hex
-            if _is_der_key(bytes.fromhex(compact.decode("ascii"))):
-                return True
-        except (ValueError, UnicodeDecodeError):
-            pass
+    if b"-----BEGIN" in data or is_pem_format(data):
+        return "PEM"
+    if is_ssh_key(data) or _SSH_LINE.search(data[:4096]):
+        return "SSH public key"
+    if data.startswith(b"openssh-key-v1\x00"):
+        return "OpenSSH private key"
+    if _is_ssh_blob(data):
+        return "SSH key blob"
+    der = _der_element(data)
+    if der is not None and _is_der_key(der):
+        return "DER"
+    if any(_is_asymmetric_jwk(value) for value in _json_values(data)):
+        return "JWK"
+    return None
+
+
+def _decodings(data: bytes) -> list[tuple[str, bytes]]:
+    """The byte strings `data` may be a spelling of, each with the name of its decoding."""
+    found: list[tuple[str, bytes]] = []
+    for bom, codec in _UNICODE_BOMS:
+        if data.startswith(bom):
+            found += _unicode(data, (codec,))
+            break
+    else:
+        if b"\x00" in data:
+            found += _unicode(data, ("utf-32-le", "utf-32-be", "utf-16-le", "utf-16-be"))
+    compact = b"".join(data.removeprefix(b"\xef\xbb\xbf").split())
+    if _BASE64.fullmatch(compact) and len(compact) % 4 != 1:
+        standard = compact.rstrip(b"=").replace(b"-", b"+").replace(b"_", b"/")
+        found.append(("base64", base64.b64decode(standard + b"=" * (-len(standard) % 4))))
+    hex_digits = _HEX_NOISE.sub(b"", compact.lower())
+    if _HEX.fullmatch(hex_digits):
+        found.append(("hex", bytes.fromhex(hex_digits.decode("ascii"))))
+    strings = [v for v in _json_values(data) if isinstance(v, str)][:_JSON_STRINGS]
+    found += [("JSON", value.encode("utf-8", "surrogatepass")) for value in strings]
+    return found
+
+
+def _unicode(data: bytes, codecs: tuple[str, ...]) -> list[tuple[str, bytes]]:
+    """`data` as UTF-8, when it is ASCII text in one of the wide `codecs` (PEM saved as UTF-16)."""
+    for codec in codecs:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if text.isascii() and "\x00" not in text:
+            return [(codec.upper()[:6], text.encode("ascii"))]
+    return []
+
+
+def _json_values(data: bytes) -> list[Any]:
+    """Every object and string inside `data` read as a JSON document (none if it is not one)."""
+    if data.lstrip()[:1] not in (b"{", b"[", b'"'):
+        return []
     try:
-        document = json.loads(secret)
-    except (ValueError, UnicodeDecodeError):
+        document = json.loads(data)
+    except (ValueError, RecursionError):
+        return []
+    values: list[Any] = []
+    stack = [document]
+    while stack and len(values) < 4 * _SPELLING_CANDIDATES:  # iterative: no recursion limit
+        value = stack.pop()
+        if isinstance(value, dict):
+            values.append(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str):
+            values.append(value)
+    return values
+
+
+def _is_asymmetric_jwk(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("kty") in _ASYMMETRIC_KTY
+
+
+def _is_ssh_blob(data: bytes) -> bool:
+    """True for the SSH wire format of a public key (RFC 4253 section 6.6), as ssh-keygen has it."""
+    size = int.from_bytes(data[:4], "big")
+    name = data[4 : 4 + size]
+    if not 4 <= size <= 64 or len(data) <= 4 + size or not _SSH_TYPE.fullmatch(name):
         return False
-    if not isinstance(document, dict):
+    line = name + b" " + base64.b64encode(data)
+    try:
+        serialization.load_ssh_public_key(line)
+    except UnsupportedAlgorithm:
+        return True  # an SSH key of a kind `cryptography` does not load (DSA, FIDO, ...)
+    except (ValueError, TypeError):
         return False
-    members = document.get("keys") if "keys" in document else [document]
-    return isinstance(members, list) and any(
-        isinstance(m, dict) and m.get("kty") in ("RSA", "EC", "OKP") for m in members
-    )
+    return True
+
+
+def _der_element(data: bytes) -> bytes | None:
+    """The DER SEQUENCE `data` starts with, without what follows it (a line break, say)."""
+    if len(data) < 2 or data[0] != 0x30:  # every DER key or certificate is a SEQUENCE
+        return None
+    if data[1] < 0x80:
+        end = 2 + data[1]
+    else:
+        count = data[1] & 0x7F
+        if not 1 <= count <= 4:
+            return None
+        end = 2 + count + int.from_bytes(data[2 : 2 + count], "big")
+    return data[:end] if end <= len(data) else None
 
 
 def _is_der_key(data: bytes) -> bool:
     """True when `data` parses as a DER public key, private key or X.509 certificate."""
-    if not data.startswith(b"\x30"):  # every DER key or certificate is a SEQUENCE
-        return False
-    loaders = (
+    from cryptography import x509
+
+    try:
+        serialization.load_der_private_key(data, password=None)
+    except TypeError:
+        return True  # an encrypted private key: key material all the same
+    except UnsupportedAlgorithm:
+        return True
+    except ValueError:
+        pass
+    else:
+        return True
+    loaders: tuple[Callable[[bytes], object], ...] = (
         serialization.load_der_public_key,
-        lambda data: serialization.load_der_private_key(data, password=None),
+        x509.load_der_x509_certificate,
     )
     for loader in loaders:
         try:
             loader(data)
+        except UnsupportedAlgorithm:
+            return True
         except Exception:  # noqa: S112 - not DER key material, which is what we want
             continue
         return True
-    try:
-        from cryptography import x509
-
-        x509.load_der_x509_certificate(data)
-        return True
-    except Exception:
-        return False
+    return False
 
 
+# -- HMAC -------------------------------------------------------------------------------------
 def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:
     if secret is None or secret in ("", b""):
         raise ConfigurationConflictError(f"{alg} needs a non-empty secret_key")
     if not isinstance(secret, str | bytes):
         raise ConfigurationConflictError(f"secret_key must be str or bytes for {alg}")
     raw = secret.encode("utf-8") if isinstance(secret, str) else bytes(secret)
-    if _looks_asymmetric(raw):
+    spelling = _asymmetric_spelling(raw)
+    if spelling is not None:
         raise ConfigurationConflictError(
-            f"secret_key looks like an asymmetric key or certificate; it cannot be an {alg} "
-            "secret (use algorithm RS*/ES* with private_key/public_key instead)"
+            f"secret_key looks like an asymmetric key or certificate ({spelling}); it cannot be "
+            f"an {alg} secret (use algorithm RS*/ES* with private_key/public_key instead)"
         )
     try:
         CryptographyHMACKey(raw, alg)  # python-jose's own checks, for good measure
