@@ -98,6 +98,8 @@ def keys(workdir: Path) -> dict[str, Path]:
     files["secret"].write_text(SECRET + "\n")
     files["other"] = workdir / "other.txt"
     files["other"].write_text(OTHER_SECRET)
+    for name in ("rs", "es", "secret", "other"):  # private, as they should be: no warning
+        files[name].chmod(0o600)
     return files
 
 

@@ -16,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import stat
 import sys
 import textwrap
 import warnings
@@ -60,6 +61,7 @@ _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _DURATION_OPTIONS = ("access_token_expires", "refresh_token_expires", "leeway")
 _INSPECT_LIMIT = 1_000_000
 _HIDDEN = "[hidden]"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # absent on Windows, where the lstat check remains
 _UTC = timezone.utc
 
 
@@ -135,12 +137,41 @@ def _read(path: Path, what: str) -> bytes:
         raise UsageError(f"cannot read {what} {path}: {exc.strerror or 'error'}") from None
 
 
+def _warn_if_exposed(path: Path, what: str) -> None:
+    """Warn (naming the file and its mode, never its content) when others may read a secret."""
+    if os.name == "nt":  # no POSIX permission bits to judge by
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return
+    readers = [
+        who for who, bit in (("group", stat.S_IRGRP), ("others", stat.S_IROTH)) if mode & bit
+    ]
+    if readers:
+        _warn(
+            f"{what} {path} is readable by {' and '.join(readers)} (mode {mode:04o}); "
+            f"make it private: chmod 600 {path}"
+        )
+
+
+def _holds_secret(entries: Any) -> bool:
+    """True when a key set (or config document) carries a secret or private key inline."""
+    if isinstance(entries, dict):
+        entries = entries.get("keys", [entries])
+    if not isinstance(entries, list):
+        return False
+    members = ("secret_key", "private_key", "k", "d")
+    return any(isinstance(e, dict) and any(m in e for m in members) for e in entries)
+
+
 def _read_secret(path: Path, found: set[str]) -> bytes:
     """An HMAC secret file, without its trailing line break."""
     data = _read(path, "secret key file").rstrip(b"\r\n")
     if not data:
         raise UsageError(f"secret key file {path} is empty")
     found.add(data.decode("utf-8", "replace"))
+    _warn_if_exposed(path, "secret key file")
     return data
 
 
@@ -150,6 +181,7 @@ def _read_key(path: Path, option: str, found: set[str]) -> bytes:
     data = _read(path, option.replace("_", " ") + " file")
     if option == "private_key":
         found.add(data.decode("utf-8", "replace").strip())
+        _warn_if_exposed(path, "private key file")
     return data
 
 
@@ -191,6 +223,8 @@ def _keys_file(path: Path, found: set[str]) -> list[Any]:
         raise UsageError(f"keys file {path} is not JSON ({exc.msg}, line {exc.lineno})") from None
     except (UnicodeDecodeError, RecursionError):
         raise UsageError(f"keys file {path} is not JSON text") from None
+    if _holds_secret(document):
+        _warn_if_exposed(path, "keys file")
     return _key_specs(document, path.parent, f"keys file {path}", found)
 
 
@@ -251,6 +285,8 @@ def _file_layer(path: Path, found: set[str]) -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
     where = f"config file {path}"
+    if _holds_secret(document):
+        _warn_if_exposed(path, "config file")
     names = Config.option_names()
     file_options = {f"{option}_file": option for option in KEY_MATERIAL}
     layer: dict[str, Any] = {}
@@ -433,17 +469,60 @@ def _public_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.pub")
 
 
-def _write(path: Path, data: bytes, mode: int, force: bool) -> None:
-    """Write `data` with permission `mode` (set before any byte lands), refusing to overwrite."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | (0 if force else os.O_EXCL)
+def _check_target(path: Path, force: bool) -> None:
+    """Refuse a path that is a symbolic link (dangling or not) or not a regular file."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        raise UsageError(
+            f"{path} is a symbolic link; a key is never written through one (remove the link "
+            "or give --out the real path)"
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{path} is not a regular file; refusing to write a key there")
+    if not force:
+        raise UsageError(f"{path} already exists; use --force to overwrite it")
+
+
+def _create(path: Path, data: bytes, mode: int) -> None:
+    """Create `path` (never through a symlink, never over a file) with `mode` from the start."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW
     try:
         descriptor = os.open(path, flags, mode)
-    except FileExistsError:
+    except FileExistsError:  # appeared since the check (or a link a racer put there)
         raise UsageError(f"{path} already exists; use --force to overwrite it") from None
-    with os.fdopen(descriptor, "wb") as stream:
-        if hasattr(os, "fchmod"):
-            os.fchmod(stream.fileno(), mode)
-        stream.write(data)
+    try:
+        with os.fdopen(descriptor, "wb") as stream:
+            if hasattr(os, "fchmod"):
+                os.fchmod(stream.fileno(), mode)  # exactly `mode` whatever the umask; no byte yet
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _write(path: Path, data: bytes, mode: int, force: bool) -> None:
+    """Write a key file: a new file, or with `force` a new file renamed over the old one.
+
+    The old file is replaced, never rewritten in place, so whoever holds it open (or a hard
+    link to it) does not get the new key, and the new key is never readable under the old
+    file's permissions.
+    """
+    _check_target(path, force)
+    if not force:
+        _create(path, data, mode)
+        return
+    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    _create(temporary, data, mode)
+    try:
+        os.replace(temporary, path)  # a rename replaces a link itself, never its target
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _cmd_keygen(args: argparse.Namespace, env: Mapping[str, str], found: set[str]) -> int:
@@ -490,10 +569,8 @@ def _cmd_keygen(args: argparse.Namespace, env: Mapping[str, str], found: set[str
         sys.stdout.write(_json(jwk) + "\n")
         return 0
     public_out = _public_path(out)
-    if not args.force:
-        for path in (out, public_out):
-            if path.exists():
-                raise UsageError(f"{path} already exists; use --force to overwrite it")
+    for path in (out, public_out):  # both checked before either is written
+        _check_target(path, args.force)
     _write(out, private_pem, 0o600, args.force)
     _write(public_out, public_pem, 0o644, args.force)
     _note(f"wrote the {alg} private key to {out} (mode 0600) and its public key to {public_out}")
