@@ -152,12 +152,23 @@ CONFIGURATIONS = [
 
 @pytest.mark.parametrize(
     ("mode", "readers"),
-    [(0o644, "group and others"), (0o640, "group"), (0o604, "others"), (0o444, "group and others")],
-    ids=["0644", "0640", "0604", "0444"],
+    [
+        (0o644, "group and others"),
+        (0o640, "group"),
+        (0o604, "others"),
+        (0o444, "group and others"),
+        (0o600, None),
+        (0o400, None),
+    ],
+    ids=["0644", "0640", "0604", "0444", "0600", "0400"],
 )
 @pytest.mark.parametrize("configuration", CONFIGURATIONS)
 def test_a_secret_file_readable_by_others_is_used_with_a_warning(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, configuration: str, mode: int, readers: str
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    configuration: str,
+    mode: int,
+    readers: str | None,
 ) -> None:
     if configuration.startswith("--config"):
         pytest.importorskip("tomllib")
@@ -166,27 +177,14 @@ def test_a_secret_file_readable_by_others_is_used_with_a_warning(
     code, out, err = jwt_core(capsys, "mint", "--identity", "alice", *arguments)
     assert code == 0, err
     assert out.count(".") == 2
-    warnings = [line for line in err.splitlines() if str(exposed) in line]
-    assert warnings == [
+    if readers is None:  # a private file: not a word
+        assert err == ""
+        return
+    assert err.splitlines() == [
         f"jwt-core: warning: {what} {exposed} is readable by {readers} "
         f"(mode {mode:04o}); make it private: chmod 600 {exposed}"
     ]
     assert SECRET not in err
-    assert "PRIVATE" not in err
-
-
-@pytest.mark.parametrize("configuration", CONFIGURATIONS)
-@pytest.mark.parametrize("mode", [0o600, 0o400], ids=["0600", "0400"])
-def test_a_private_secret_file_gives_no_warning(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, configuration: str, mode: int
-) -> None:
-    if configuration.startswith("--config"):
-        pytest.importorskip("tomllib")
-    arguments, exposed, _ = _configurations(tmp_path)[configuration]
-    exposed.chmod(mode)
-    code, _, err = jwt_core(capsys, "mint", "--identity", "alice", *arguments)
-    assert code == 0, err
-    assert err == ""
 
 
 def test_public_material_readable_by_all_gives_no_warning(
