@@ -49,7 +49,11 @@ EC_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
     "ES384": hashes.SHA384(),
     "ES512": hashes.SHA512(),
 }
-EC_CURVES = {"ES256": "secp256r1", "ES384": "secp384r1", "ES512": "secp521r1"}
+EC_CURVES: dict[str, ec.EllipticCurve] = {
+    "ES256": ec.SECP256R1(),
+    "ES384": ec.SECP384R1(),
+    "ES512": ec.SECP521R1(),
+}
 ALGORITHMS = (*HMAC_ALGORITHMS, *RSA_ALGORITHMS, *EC_ALGORITHMS)
 MIN_RSA_BITS = 2048
 
@@ -348,10 +352,23 @@ def _check_kind(key: Any, alg: str, what: str) -> None:
     else:
         if not isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
             raise ConfigurationConflictError(f"{what} is not an EC key, which {alg} needs")
-        if key.curve.name != EC_CURVES[alg]:
+        if key.curve.name != EC_CURVES[alg].name:
             raise ConfigurationConflictError(
-                f"{what} is on curve {key.curve.name}; {alg} needs {EC_CURVES[alg]}"
+                f"{what} is on curve {key.curve.name}; {alg} needs {EC_CURVES[alg].name}"
             )
+
+
+def implied_algorithm(material: Any) -> str | None:
+    """The algorithm an RSA or EC key implies (RS256; ES256/384/512 by its curve), else None."""
+    try:
+        key = _load(material, "RS256", "key")  # python-jose loads any kind; _check_kind judges
+    except ConfigurationConflictError:
+        return None
+    if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
+        return "RS256"
+    if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
+        return next((alg for alg, curve in EC_CURVES.items() if curve.name == key.curve.name), None)
+    return None
 
 
 def _public_numbers(key: Any) -> Any:
