@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from joserfc.jwk import ECKey, RSAKey
 
 from jwt_core import Config, TokenManager
@@ -253,6 +253,37 @@ def test_keygen_rsa_to_files_then_mint_and_verify(run: Run, tmp_path: Path) -> N
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     key = serialization.load_pem_private_key(private.read_bytes(), password=None)
     assert isinstance(key, ec.EllipticCurvePrivateKey)
+
+
+@pytest.mark.parametrize(
+    ("key", "alg"),
+    [
+        (lambda: ec.generate_private_key(ec.SECP256R1()), "ES256"),
+        (lambda: ec.generate_private_key(ec.SECP384R1()), "ES384"),
+        (lambda: ec.generate_private_key(ec.SECP521R1()), "ES512"),
+        (lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"),
+        (ed25519.Ed25519PrivateKey.generate, None),
+    ],
+    ids=["P-256", "P-384", "P-521", "RSA", "Ed25519"],
+)
+def test_the_algorithm_follows_from_the_key(
+    cli: Run, tmp_path: Path, key: Callable[[], Any], alg: str | None
+) -> None:
+    private = tmp_path / "key.pem"
+    private.write_bytes(
+        key().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    private.chmod(0o600)
+    minted = cli("mint", "--private-key-file", private, "--identity", "alice")
+    if alg is None:
+        assert_clean_failure(minted, 2, "cannot tell the algorithm", "--alg")
+        return
+    assert minted.code == 0, minted
+    assert header_of(minted.out.strip())["alg"] == alg
 
 
 @pytest.mark.parametrize(("alg", "size"), [("HS256", 32), ("HS384", 48), ("HS512", 64)])
