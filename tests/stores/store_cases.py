@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import multiprocessing
+import os
 import sqlite3
 import time
 import warnings
@@ -84,8 +85,12 @@ class StoreCase:
             return int(db.execute("SELECT count(*) FROM revoked_token").fetchone()[0])
 
 
-def _check_in_child(store: BlacklistABC, token: Token, results: SimpleQueue[object]) -> None:
+def _check_in_child(
+    store: BlacklistABC, token: Token, results: SimpleQueue[object], uid: int | None
+) -> None:
     """Run in a forked child: check `token` with the store object inherited from the parent."""
+    if uid is not None:
+        os.setuid(uid)
 
     async def check() -> bool:
         result = await asyncio.wait_for(store.is_blacklisted(token), 10)
@@ -102,15 +107,17 @@ def _check_in_child(store: BlacklistABC, token: Token, results: SimpleQueue[obje
         results.put(repr(exc))
 
 
-async def check_in_forked_child(store: BlacklistABC, token: Token) -> object:
+async def check_in_forked_child(
+    store: BlacklistABC, token: Token, *, uid: int | None = None
+) -> object:
     """What `store.is_blacklisted(token)` gives in a child forked now, as pre-forking servers do.
 
     True or False, `("unavailable", message)` for a store that refuses, or the repr of any
-    other exception.
+    other exception. With `uid`, the child runs as that user (the parent must be root).
     """
     context = multiprocessing.get_context("fork")
     results: SimpleQueue[object] = context.SimpleQueue()
-    child = context.Process(target=_check_in_child, args=(store, token, results))
+    child = context.Process(target=_check_in_child, args=(store, token, results, uid))
     with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads
         warnings.simplefilter("ignore", DeprecationWarning)
         child.start()

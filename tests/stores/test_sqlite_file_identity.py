@@ -13,6 +13,7 @@ import logging
 import os
 import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -236,3 +237,31 @@ async def test_a_file_that_can_no_longer_be_opened_fails_closed(
         await store.close()
     with sqlite3.connect(path) as db:  # the revocation is still in it
         assert db.execute("SELECT count(*) FROM revoked_token").fetchone()[0] == 1
+
+
+NOBODY = 65534
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to run a child as another user")
+async def test_permissions_taken_away_fail_closed_in_a_worker_of_another_user() -> None:
+    """A worker (forked from the store, running as another user) loses access to the file."""
+    folder = Path(tempfile.mkdtemp())
+    try:
+        os.chmod(folder, 0o777)
+        path = folder / "revoked.sqlite3"
+        store = SQLiteBlacklist(path)
+        await store.open()
+        token = fresh_token()
+        await store.register(token)
+        await store.close()  # the identity of the file is remembered
+        os.chmod(path, 0o666)
+        assert await check_in_forked_child(store, token, uid=NOBODY) is True
+        os.chmod(path, 0)
+        result = await check_in_forked_child(store, token, uid=NOBODY)
+        assert isinstance(result, tuple), result
+        assert result[0] == "unavailable"
+        assert "can no longer be opened" in result[1]
+        with sqlite3.connect(path) as db:  # not emptied: the revocation is still there
+            assert db.execute("SELECT count(*) FROM revoked_token").fetchone()[0] == 1
+    finally:
+        shutil.rmtree(folder)
