@@ -111,12 +111,23 @@ def test_blacklist_class_by_import_path() -> None:
     assert isinstance(manager_of(app).blacklist, InMemoryBlacklist)
 
 
+@pytest.mark.parametrize("value", [300, "300", timedelta(minutes=5)], ids=repr)
+def test_the_skew_margin_is_read_in_seconds_or_as_a_timedelta(value: Any) -> None:
+    app = new_app()
+    app.config.JWT_SECRET_KEY = SECRET
+    app.config.JWT_BLACKLIST_SKEW_MARGIN = value
+    with JWT.initialize(app):
+        pass
+    assert manager_of(app).config.blacklist_skew_margin == timedelta(minutes=5)
+
+
 @pytest.mark.parametrize(
     ("key", "value", "message"),
     [
         ("JWT_USE_ACL", "maybe", "true or false"),
         ("JWT_ACCESS_TOKEN_EXPIRES", "soon", "seconds"),
         ("JWT_LEEWAY", "false", "seconds"),
+        ("JWT_BLACKLIST_SKEW_MARGIN", "a minute", "seconds"),
         ("JWT_MAX_TOKEN_LENGTH", "big", "int"),
         ("JWT_BLACKLIST_INIT_KWARGS", "[1]", "JSON object"),
         ("JWT_BLACKLIST_CLASS", "no.such.module:Store", "cannot import"),

@@ -24,7 +24,9 @@ def _tokens(manager: TokenManager, count: int, **options: object) -> list[Token]
 async def test_entry_lives_until_exp_plus_leeway(
     make_manager: MakeManager, clock: ManualClock
 ) -> None:
-    manager = make_manager(use_blacklist=True, leeway=timedelta(seconds=10))
+    manager = make_manager(
+        use_blacklist=True, leeway=timedelta(seconds=10), blacklist_skew_margin=timedelta(0)
+    )
     store = _store(manager)
     raw = manager.create_access_token("alice", expires_delta=timedelta(seconds=60))
     await manager.revoke(manager.decode(raw))

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import multiprocessing
+import os
 import sqlite3
 import time
+import warnings
 from dataclasses import dataclass, field
+from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any
 
+import pytest
 import redis.asyncio
 from token_factory import make_token
 
 from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, SQLiteBlacklist
+from jwt_core.errors import RevocationStoreUnavailableError
 from jwt_core.token import Token
 
 STORE_KINDS = ("memory", "sqlite", "redis")
@@ -75,3 +83,47 @@ class StoreCase:
         assert self.path is not None
         with sqlite3.connect(self.path) as db:
             return int(db.execute("SELECT count(*) FROM revoked_token").fetchone()[0])
+
+
+def _check_in_child(
+    store: BlacklistABC, token: Token, results: SimpleQueue[object], uid: int | None
+) -> None:
+    """Run in a forked child: check `token` with the store object inherited from the parent."""
+    if uid is not None:
+        os.setuid(uid)
+
+    async def check() -> bool:
+        result = await asyncio.wait_for(store.is_blacklisted(token), 10)
+        # collect now, in the running loop, what the child dropped of the parent's (a
+        # collection could happen at any time): it must not disturb the parent
+        gc.collect()
+        return result
+
+    try:
+        results.put(asyncio.run(check()))
+    except RevocationStoreUnavailableError as exc:
+        results.put(("unavailable", str(exc)))
+    except BaseException as exc:
+        results.put(repr(exc))
+
+
+async def check_in_forked_child(
+    store: BlacklistABC, token: Token, *, uid: int | None = None
+) -> object:
+    """What `store.is_blacklisted(token)` gives in a child forked now, as pre-forking servers do.
+
+    True or False, `("unavailable", message)` for a store that refuses, or the repr of any
+    other exception. With `uid`, the child runs as that user (the parent must be root).
+    """
+    context = multiprocessing.get_context("fork")
+    results: SimpleQueue[object] = context.SimpleQueue()
+    child = context.Process(target=_check_in_child, args=(store, token, results, uid))
+    with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads
+        warnings.simplefilter("ignore", DeprecationWarning)
+        child.start()
+    await asyncio.to_thread(child.join, 30)
+    if child.is_alive():
+        child.kill()
+        pytest.fail("the forked child hung")
+    assert child.exitcode == 0
+    return results.get()

@@ -74,7 +74,7 @@ async def test_expired_rows_are_purged_on_a_later_write(tmp_path: Path) -> None:
         for _ in range(100):
             await store.register(make_token(iat=clock.now, exp=clock.now + 30))
         await store.register_identity("bob", at(clock.now), at(clock.now + 30))
-        clock.now += 61  # past every entry and past the purge interval
+        clock.now += 30 + 60 + 1  # past every entry (exp + skew margin) and the purge interval
         await store.register(make_token(iat=clock.now, exp=clock.now + 30))
         with sqlite3.connect(path) as db:
             assert db.execute("SELECT count(*) FROM revoked_token").fetchone()[0] == 1
@@ -93,11 +93,11 @@ async def test_purge_reports_what_went_and_keeps_the_rest(tmp_path: Path) -> Non
         for _ in range(3):
             await store.register(make_token(iat=clock.now, exp=clock.now + 1))
         await store.register_identity("bob", at(clock.now), at(clock.now + 1))
-        clock.now += 2
+        clock.now += 2 + 60  # past exp + the default skew margin
         assert await store.purge() == 4
         assert await store.purge() == 0
         assert await store.is_blacklisted(keep) is True
-        assert await store.is_blacklisted(make_token("carol", iat=clock.now - 3, exp=None))
+        assert await store.is_blacklisted(make_token("carol", iat=clock.now - 63, exp=None))
     finally:
         await store.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import datetime, timedelta, timezone
 
 from store_cases import StoreCase
@@ -46,32 +47,58 @@ async def test_revoking_twice_is_harmless(case: StoreCase) -> None:
     assert await case.store.is_blacklisted(token) is True
 
 
-async def test_an_entry_lives_as_long_as_its_token_plus_leeway(case: StoreCase) -> None:
+async def test_an_entry_lives_as_long_as_its_token_plus_leeway_and_skew_margin(
+    case: StoreCase,
+) -> None:
+    """Kept until no verifier within the leeway, its clock up to the margin behind, accepts it."""
     case.store.leeway = timedelta(seconds=30)
+    case.store.skew_margin = timedelta(seconds=20)
     token = case.token(lifetime=60)
     await case.store.register(token)
     if case.redis is not None:
         pttl = await case.redis.pttl(key_of(case, token))
-        remaining_ms = (token.raw_data["exp"] + 30 - case.now()) * 1000
+        remaining_ms = (token.raw_data["exp"] + 30 + 20 - case.now()) * 1000
         assert remaining_ms - 5000 <= pttl <= remaining_ms + 1000
+        assert pttl > (token.raw_data["exp"] + 30 - case.now()) * 1000 + 10_000
         return
     assert case.clock is not None
     case.clock.advance(60 + 29)  # expired, but still within the leeway
     await case.purge()
     assert case.token_rows() == 1
+    case.clock.advance(2 + 18)  # past exp + leeway, within the skew margin: kept
+    await case.purge()
+    assert case.token_rows() == 1
     assert await case.store.is_blacklisted(token) is True
-    case.clock.advance(2)  # past exp + leeway: nobody can present it any more
+    case.clock.advance(2)  # past exp + leeway + margin: no verifier can accept it any more
+    await case.purge()
+    assert case.token_rows() == 0
+
+
+async def test_the_default_skew_margin_is_a_minute(case: StoreCase) -> None:
+    assert case.store.skew_margin == timedelta(seconds=60)
+    token = case.token(lifetime=60)
+    await case.store.register(token)
+    if case.redis is not None:
+        pttl = await case.redis.pttl(key_of(case, token))
+        remaining_ms = (token.raw_data["exp"] + 60 - case.now()) * 1000
+        assert remaining_ms - 5000 <= pttl <= remaining_ms + 1000
+        return
+    assert case.clock is not None
+    case.clock.advance(60 + 59)
+    await case.purge()
+    assert case.token_rows() == 1
+    case.clock.advance(2)
     await case.purge()
     assert case.token_rows() == 0
 
 
 async def test_entries_of_tokens_already_expired_are_purged(case: StoreCase) -> None:
     if case.redis is not None:
-        token = case.token(iat=case.now() - 120, lifetime=60)
-        await case.store.register(token)  # its key expires at once
+        token = case.token(iat=case.now() - 300, lifetime=60)
+        await case.store.register(token)  # past exp + margin: its key expires at once
         assert await case.redis.exists(key_of(case, token)) == 0
         return
-    expired = [case.token(iat=case.now() - 120, lifetime=60) for _ in range(5)]
+    expired = [case.token(iat=case.now() - 300, lifetime=60) for _ in range(5)]
     for token in expired:
         await case.store.register(token)
     live = case.token()
@@ -107,6 +134,58 @@ async def test_revoke_all_refuses_earlier_tokens_of_that_subject_only(case: Stor
     assert await case.store.is_blacklisted(just_after) is False
     assert await case.store.is_blacklisted(later) is False
     assert await case.store.is_blacklisted(bob) is False
+
+
+# The cut-off millisecond k = 1700000000001 and the floats around its boundaries.
+CUTOFF_MS = 1_700_000_000_001
+ON = CUTOFF_MS / 1000
+NEXT = (CUTOFF_MS + 1) / 1000
+
+
+def below(value: float, floats: int = 1) -> float:
+    for _ in range(floats):
+        value = math.nextafter(value, 0)
+    return value
+
+
+REVOKED_IATS = [
+    below(ON, 2),
+    below(ON),
+    ON,
+    math.nextafter(ON, math.inf),
+    1_700_000_000.0015,
+    below(NEXT, 2),
+    below(NEXT),
+]
+KEPT_IATS = [NEXT, math.nextafter(NEXT, math.inf), 1_700_000_000.0020002, 1_700_000_000.003]
+
+
+async def test_a_cut_off_is_exact_at_millisecond_boundaries(case: StoreCase) -> None:
+    """Revoked iff the millisecond of iat is the cut-off's or earlier; no rounding across."""
+    await case.store.register_cutoff("alice", CUTOFF_MS, None)
+    for iat in REVOKED_IATS:
+        assert await case.store.is_blacklisted(case.token("alice", iat=iat)) is True, repr(iat)
+    for iat in KEPT_IATS:
+        assert await case.store.is_blacklisted(case.token("alice", iat=iat)) is False, repr(iat)
+
+
+async def test_a_cut_off_given_as_a_datetime_is_its_millisecond(case: StoreCase) -> None:
+    """The earlier datetime interface: the cut-off is the millisecond holding the datetime."""
+    cutoff = datetime(2023, 11, 14, 22, 13, 20, 1999, tzinfo=timezone.utc)  # 1700000000.001999
+    await case.store.register_identity("alice", cutoff, None)
+    for iat in REVOKED_IATS:
+        assert await case.store.is_blacklisted(case.token("alice", iat=iat)) is True, repr(iat)
+    for iat in KEPT_IATS:
+        assert await case.store.is_blacklisted(case.token("alice", iat=iat)) is False, repr(iat)
+
+
+async def test_a_cut_off_moves_later_never_earlier_at_the_millisecond(case: StoreCase) -> None:
+    await case.store.register_cutoff("alice", CUTOFF_MS, None)
+    await case.store.register_cutoff("alice", CUTOFF_MS - 1, None)
+    assert await case.store.is_blacklisted(case.token("alice", iat=ON)) is True
+    await case.store.register_cutoff("alice", CUTOFF_MS + 1, None)
+    assert await case.store.is_blacklisted(case.token("alice", iat=NEXT)) is True
+    assert await case.store.is_blacklisted(case.token("alice", iat=(CUTOFF_MS + 2) / 1000)) is False
 
 
 async def test_revoke_all_without_expiry_and_with_awkward_subjects(case: StoreCase) -> None:

@@ -4,24 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
 import os
 import sys
 import time
 import uuid
-import warnings
-from multiprocessing.queues import SimpleQueue
 from pathlib import Path
 from typing import Any
 
 import pytest
 import redis.asyncio
-from store_cases import delete_keys
+from store_cases import check_in_forked_child, delete_keys
 from token_factory import make_token
 
 import jwt_core
 from jwt_core.blacklist import BlacklistABC, RedisBlacklist, SQLiteBlacklist
-from jwt_core.token import Token
 
 HERE = Path(__file__).resolve().parent
 CORE_SRC = Path(jwt_core.__file__).resolve().parent.parent
@@ -186,14 +182,6 @@ async def test_a_new_sqlite_store_shares_the_file_of_a_running_one(tmp_path: Pat
         await two.close()
 
 
-def check_in_child(store: BlacklistABC, token: Token, results: SimpleQueue[object]) -> None:
-    """Run in a forked child: check `token` with the store object inherited from the parent."""
-    try:
-        results.put(asyncio.run(asyncio.wait_for(store.is_blacklisted(token), 10)))
-    except BaseException as exc:
-        results.put(repr(exc))
-
-
 async def test_a_child_forked_after_first_use_gets_its_own_connections(target: Target) -> None:
     """Pre-forking servers inherit a used store: it must not reuse the parent's threads/sockets."""
     store = target.store()
@@ -202,18 +190,7 @@ async def test_a_child_forked_after_first_use_gets_its_own_connections(target: T
         revoked = target.token(str(uuid.uuid4()))
         await store.register(revoked)
         assert await store.is_blacklisted(revoked) is True
-        context = multiprocessing.get_context("fork")
-        results: SimpleQueue[object] = context.SimpleQueue()
-        child = context.Process(target=check_in_child, args=(store, revoked, results))
-        with warnings.catch_warnings():  # Python 3.12+ warns about forking with threads
-            warnings.simplefilter("ignore", DeprecationWarning)
-            child.start()
-        await asyncio.to_thread(child.join, 30)
-        if child.is_alive():
-            child.kill()
-            pytest.fail("the forked child hung")
-        assert results.get() is True
-        assert child.exitcode == 0
+        assert await check_in_forked_child(store, revoked) is True
         assert await store.is_blacklisted(revoked) is True  # the parent's store still works
     finally:
         await store.close()

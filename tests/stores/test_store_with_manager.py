@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,11 @@ from store_cases import STORE_KINDS, delete_keys
 
 from jwt_core import Config, TokenManager
 from jwt_core.blacklist import InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
-from jwt_core.errors import RevocationStoreUnavailableError, RevokedTokenError
+from jwt_core.errors import (
+    ConfigurationConflictError,
+    RevocationStoreUnavailableError,
+    RevokedTokenError,
+)
 
 SECRET = "a-test-secret-of-more-than-thirty-two-bytes"
 
@@ -94,3 +99,39 @@ async def test_a_dead_redis_means_503_and_service_resumes(own_redis_server: Redi
         assert (await manager.verify(raw)).sub == "alice"
     finally:
         await manager.close()
+
+
+@pytest.mark.parametrize(
+    ("given", "margin"),
+    [
+        (None, timedelta(seconds=60)),
+        (timedelta(minutes=5), timedelta(minutes=5)),
+        (0, timedelta(0)),
+        (12.5, timedelta(seconds=12.5)),
+    ],
+    ids=["default", "timedelta", "zero", "seconds"],
+)
+def test_the_skew_margin_reaches_the_store(given: Any, margin: timedelta) -> None:
+    options = {} if given is None else {"blacklist_skew_margin": given}
+    manager = TokenManager(Config(secret_key=SECRET, use_blacklist=True, leeway=5, **options))
+    assert manager.blacklist is not None
+    assert manager.blacklist.skew_margin == margin
+    assert manager.blacklist.leeway == timedelta(seconds=5)
+
+
+@pytest.mark.parametrize("bad", [-1, timedelta(seconds=-1), "60", True, None])
+def test_a_skew_margin_that_is_no_duration_is_refused(bad: Any) -> None:
+    with pytest.raises(ConfigurationConflictError, match="blacklist_skew_margin"):
+        TokenManager(Config(secret_key=SECRET, use_blacklist=True, blacklist_skew_margin=bad))
+
+
+async def test_a_revoked_token_stays_revoked_within_the_margin_after_exp(
+    manager: TokenManager,
+) -> None:
+    """End to end: the entry of a token past exp + leeway is still kept for the margin."""
+    assert manager.blacklist is not None
+    token = manager.decode(manager.create_access_token("alice"))
+    await manager.revoke(token)
+    expiry = manager.blacklist.entry_expiry(token)
+    assert token.exp is not None
+    assert expiry == token.exp + timedelta(seconds=60)

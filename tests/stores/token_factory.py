@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
 
 from jwt_core.token import Token
 
@@ -29,9 +28,9 @@ def make_token(
         identity=sub,
         sub=sub,
         jti=jti,
-        iat=datetime.fromtimestamp(iat, timezone.utc),
-        nbf=datetime.fromtimestamp(iat, timezone.utc),
-        exp=None if exp is None else datetime.fromtimestamp(exp, timezone.utc),
+        iat=iat,  # as floats, exactly as a decoded token holds them (a datetime rounds to 1 us)
+        nbf=iat,
+        exp=exp,
         iss=None,
         aud=None,
         role=None,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Literal
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import DEFAULT_SKEW_MARGIN, BlacklistABC
 from jwt_core.blacklist.memory import InMemoryBlacklist
 from jwt_core.errors import ConfigurationConflictError
 
@@ -99,6 +99,7 @@ class Config:
     blacklist_class: type[BlacklistABC] = InMemoryBlacklist
     blacklist_init_kwargs: Mapping[str, Any] | None = None
     blacklist_timeout: float = 1.0
+    blacklist_skew_margin: timedelta = DEFAULT_SKEW_MARGIN
     # responses
     error_msg_key: str = "msg"
 
@@ -160,6 +161,11 @@ class Config:
         leeway = _positive_delta("leeway", self.leeway, allow_false=False)
         assert leeway is not False
         self.leeway = leeway
+        margin = _positive_delta(
+            "blacklist_skew_margin", self.blacklist_skew_margin, allow_false=False
+        )
+        assert margin is not False
+        self.blacklist_skew_margin = margin
         if not isinstance(self.algorithm, str) or not self.algorithm:
             raise ConfigurationConflictError("algorithm must be a non-empty string like 'HS256'")
         methods = self.csrf_request_methods

@@ -22,7 +22,6 @@ from jwt_core.claims import (
     check_audience,
     numeric_date,
     subject_of,
-    to_datetime,
     unflatten_public,
 )
 from jwt_core.config import Config
@@ -52,6 +51,9 @@ _HEADER_CACHE_SIZE = 64
 # asyncio.timeout (3.11+) bounds an await without the extra task wait_for creates.
 _timeout = getattr(asyncio, "timeout", None)
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+# How long revoke_all waits, in real time, for the manager's clock to leave the cut-off's
+# millisecond: a real clock takes at most 1 ms; a clock that stands still is not waited for.
+_REVOKE_ALL_WAIT = 0.005
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # What a signed, well-formed payload yields before the time-dependent checks.
 
@@ -111,6 +113,7 @@ class TokenManager:
                     f"{exc}"
                 ) from None
             self.blacklist.leeway = cfg.leeway
+            self.blacklist.skew_margin = cfg.blacklist_skew_margin
 
     # -- lifecycle -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -483,8 +486,8 @@ class TokenManager:
                 async with _timeout(self.config.blacklist_timeout):
                     return await call
             return await asyncio.wait_for(call, self.config.blacklist_timeout)
-        except asyncio.CancelledError:
-            raise
+        except (asyncio.CancelledError, NotImplementedError):
+            raise  # NotImplementedError: a store without revoke_all support, not a fault
         except Exception as exc:
             raise RevocationStoreUnavailableError(
                 "the revocation store is unavailable; try again shortly"
@@ -498,17 +501,24 @@ class TokenManager:
         await self._store_call(blacklist.register(token))
 
     async def revoke_all(self, identity: Any) -> None:
-        """Revoke every token of `identity` issued up to now; later tokens stay valid."""
+        """Revoke every token of `identity` issued up to now; later tokens stay valid.
+
+        The cut-off is the current millisecond of the manager's clock: a token is revoked when
+        its `iat` lies in that millisecond or before. The call returns once that clock has
+        moved past it, so a token minted after it returns is never revoked. A clock that stands
+        still (a test's manual clock) is waited for at most `_REVOKE_ALL_WAIT` seconds of real
+        time; tokens minted before it moves on fall under the cut-off.
+        """
         blacklist = self._require_blacklist()
         subject, _ = subject_of(identity, self.config.json_encoder)
-        now = self._clock()
+        # the millisecond as build_claims writes it into iat (floor of now * 1000)
+        cutoff_ms = math.floor(self._clock() * 1000)
         # The cut-off is kept for good: a token made with expires_delta=False, or with a longer
         # expires_delta than the configured ones, could otherwise outlive it. It costs one entry
         # per identity, not per token.
-        expires_at: datetime | None = None
-        await self._store_call(blacklist.register_identity(subject, to_datetime(now), expires_at))
-        # `iat` has millisecond precision: return only once the next millisecond has begun, so
-        # that a token minted after revoke_all returns is never taken for one from before.
-        wait = (math.floor(now * 1000) + 1) / 1000 - time.time()
-        if wait > 0:
-            await asyncio.sleep(min(wait, 0.002))
+        await self._store_call(blacklist.register_cutoff(subject, cutoff_ms, None))
+        deadline = time.monotonic() + _REVOKE_ALL_WAIT
+        while math.floor((now := self._clock()) * 1000) <= cutoff_ms:
+            if time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(min(max((cutoff_ms + 1) / 1000 - now, 0.0), 0.001))

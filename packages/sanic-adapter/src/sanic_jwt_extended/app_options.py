@@ -152,6 +152,8 @@ def _converter(name: str, key: str) -> Callable[[Any], Any]:
     if name in special:
         return special[name]
     default = Config.defaults()[name]
+    if isinstance(default, timedelta):  # blacklist_skew_margin: seconds or a timedelta
+        return lambda v: _seconds(v, allow_false=False)
     if isinstance(default, bool):
         return _bool
     if isinstance(default, int | float):

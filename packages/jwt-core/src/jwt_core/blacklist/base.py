@@ -2,22 +2,70 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from jwt_core.token import Token
 
-__all__ = ["BlacklistABC"]
+__all__ = [
+    "DEFAULT_SKEW_MARGIN",
+    "BlacklistABC",
+    "cutoff_seconds",
+    "issued_ms",
+    "millisecond_of",
+]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS = timedelta(milliseconds=1)
+# How much longer than `exp` plus leeway an entry is kept, for verifiers whose clock lags the
+# store's: see `Config.blacklist_skew_margin`.
+DEFAULT_SKEW_MARGIN = timedelta(seconds=60)
+
+
+def millisecond_of(seconds: float) -> int:
+    """The epoch millisecond holding `seconds`: the largest `k` with `k / 1000 <= seconds`.
+
+    Exact for every float, with no rounding across a millisecond boundary: an `iat` written
+    as `k / 1000` (as tokens are minted) is millisecond `k`, a value a hair below it is `k - 1`.
+    """
+    ms = math.floor(seconds * 1000)  # off by at most one either way
+    if (ms + 1) / 1000 <= seconds:
+        return ms + 1
+    if ms / 1000 > seconds:
+        return ms - 1
+    return ms
+
+
+def cutoff_seconds(revoked_before_ms: int) -> float:
+    """A cut-off as epoch seconds (`k / 1000`), for stores that keep seconds.
+
+    Comparing such values with `iat` written the same way orders them exactly as their
+    milliseconds, and `millisecond_of` turns it back into `revoked_before_ms`.
+    """
+    return revoked_before_ms / 1000
+
+
+def issued_ms(token: Token) -> int:
+    """The millisecond `token` was issued in, from its exact `iat` (never a rounded datetime)."""
+    return millisecond_of(token._entry[5])  # the iat float as verified; `Token.iat` rounds
 
 
 class BlacklistABC(ABC):
     """A store of revoked tokens (by `jti`) and of per-identity revocation cut-offs.
 
-    The `TokenManager` sets `leeway` to the configured clock-skew leeway, so that an entry
-    lives exactly as long as its token could still be accepted (`exp` plus leeway).
+    The `TokenManager` sets `leeway` to the configured clock-skew leeway and `skew_margin` to
+    `blacklist_skew_margin`, so that an entry lives as long as any verifier, its clock off by
+    up to the margin, could still accept its token (`exp` plus leeway plus margin).
+
+    A store implements `register`, `register_cutoff` and `is_blacklisted`. A store written for
+    earlier versions, with `register_identity(subject, revoked_before, expires_at)` taking
+    datetimes, keeps working: `register_cutoff` calls it. A store with neither works for
+    single-token revocation; only `revoke_all` then fails, saying what to implement.
     """
 
     leeway: timedelta = timedelta(0)
+    skew_margin: timedelta = DEFAULT_SKEW_MARGIN
     # Whether calls may wait on I/O (a file, a server). A store that never does (memory) is
     # awaited directly; the others run under the `blacklist_timeout` bound.
     performs_io: bool = True
@@ -34,24 +82,58 @@ class BlacklistABC(ABC):
     async def register(self, token: Token) -> None:
         """Revoke `token` (keyed by its `jti`) until it could no longer be accepted."""
 
-    @abstractmethod
+    async def register_cutoff(
+        self, subject: str, revoked_before_ms: int, expires_at_ms: int | None
+    ) -> None:
+        """Revoke every token of `subject` issued in millisecond `revoked_before_ms` or earlier.
+
+        A token is revoked when `millisecond_of(iat) <= revoked_before_ms` (see `issued_ms`).
+        `expires_at_ms` is when no such token can be valid any more (None: never). A cut-off
+        only ever moves later. This default hands the call to an older store's
+        `register_identity`, with datetimes exact to the millisecond.
+        """
+        if _overrides(self, "register_identity"):
+            expires_at = None if expires_at_ms is None else _EPOCH + expires_at_ms * _MS
+            await self.register_identity(subject, _EPOCH + revoked_before_ms * _MS, expires_at)
+            return
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot revoke all tokens of an identity (revoke_all): "
+            "implement register_cutoff(subject, revoked_before_ms, expires_at_ms) and check "
+            "the cut-off in is_blacklisted"
+        )
+
     async def register_identity(
         self, subject: str, revoked_before: datetime, expires_at: datetime | None
     ) -> None:
-        """Revoke every token of `subject` issued at or before `revoked_before`.
+        """Revoke every token of `subject` issued at or before `revoked_before` (a datetime).
 
-        `expires_at` is when no such token can be valid any more (None: never).
+        The interface of earlier versions, kept for callers and stores written for it; the
+        cut-off is the millisecond holding `revoked_before`. New stores implement
+        `register_cutoff` instead.
         """
+        if _overrides(self, "register_cutoff"):
+            expires_at_ms = None if expires_at is None else -((_EPOCH - expires_at) // _MS)
+            await self.register_cutoff(subject, (revoked_before - _EPOCH) // _MS, expires_at_ms)
+            return
+        raise NotImplementedError(
+            f"{type(self).__name__} implements neither register_cutoff nor register_identity, "
+            "which revoke_all needs"
+        )
 
     @abstractmethod
     async def is_blacklisted(self, token: Token) -> bool:
         """True when its `jti` is revoked, or its `iat` is not after its subject's cut-off."""
 
     def entry_expiry(self, token: Token) -> datetime | None:
-        """When an entry for `token` may be forgotten: `exp` plus leeway, or never."""
+        """When an entry for `token` may be forgotten: `exp` plus leeway and margin, or never."""
         if token.exp is None:
             return None
         try:
-            return token.exp + self.leeway
+            return token.exp + self.leeway + self.skew_margin
         except OverflowError:  # past datetime.max: keep it for good
             return None
+
+
+def _overrides(store: BlacklistABC, name: str) -> bool:
+    """Whether the class of `store` defines its own `name` instead of the ABC's default."""
+    return getattr(type(store), name) is not getattr(BlacklistABC, name)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from datetime import datetime
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import BlacklistABC, issued_ms
 from jwt_core.token import Token
 
 __all__ = ["InMemoryBlacklist"]
@@ -27,8 +26,8 @@ class InMemoryBlacklist(BlacklistABC):
         self._clock = clock
         # jti (as a 128-bit int: the smallest exact key) -> when the entry may go (epoch s).
         self._revoked: dict[int, float] = {}
-        # subject -> (cut-off, when the entry may go)
-        self._subjects: dict[str, tuple[float, float]] = {}
+        # subject -> (cut-off as an epoch millisecond, when the entry may go (epoch s))
+        self._subjects: dict[str, tuple[int, float]] = {}
         self._sweep_at = 1024
 
     def __len__(self) -> int:
@@ -41,11 +40,11 @@ class InMemoryBlacklist(BlacklistABC):
         self._revoked[token.jti.int] = until
         self._purge()
 
-    async def register_identity(
-        self, subject: str, revoked_before: datetime, expires_at: datetime | None
+    async def register_cutoff(
+        self, subject: str, revoked_before_ms: int, expires_at_ms: int | None
     ) -> None:
-        until = math.inf if expires_at is None else expires_at.timestamp()
-        cut_off = revoked_before.timestamp()
+        until = math.inf if expires_at_ms is None else expires_at_ms / 1000
+        cut_off = revoked_before_ms
         previous = self._subjects.get(subject)
         if previous is not None:  # cut-offs only move later and only live longer
             cut_off, until = max(cut_off, previous[0]), max(until, previous[1])
@@ -56,7 +55,7 @@ class InMemoryBlacklist(BlacklistABC):
             return True
         if self._subjects:
             entry = self._subjects.get(token.sub)
-            if entry is not None and token.iat.timestamp() <= entry[0]:
+            if entry is not None and issued_ms(token) <= entry[0]:
                 return True
         return False
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms, millisecond_of
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
 from jwt_core.token import Token
 
@@ -27,7 +27,12 @@ T = TypeVar("T")
 
 DEFAULT_URL = "redis://localhost:6379/0"
 
-# Raise a subject's cut-off (KEYS[1]) to ARGV[1] (epoch seconds) and make the key live until
+# Clients a forked child inherited from its parent: kept, never closed nor collected.
+_inherited: list[Any] = []
+
+# Raise a subject's cut-off (KEYS[1]) to ARGV[1] (the epoch seconds `k / 1000` of its
+# millisecond `k`, which orders exactly as the milliseconds, and is what earlier versions
+# stored) and make the key live until
 # ARGV[2] (epoch milliseconds; "" for ever), never lowering either: workers whose clocks
 # differ may write in any order. One key, so it runs on a Redis Cluster too.
 _RAISE_CUTOFF = """
@@ -142,7 +147,7 @@ class RedisBlacklist(BlacklistABC):
         return f"{self.subject_tag(token.sub)}:jti:{token.jti.hex}"
 
     def cutoff_key(self, subject: str) -> str:
-        """The key holding `subject`'s revoke-all cut-off (epoch seconds)."""
+        """The key holding `subject`'s revoke-all cut-off (epoch seconds of its millisecond)."""
         return f"{self.subject_tag(subject)}:revoked-before"
 
     async def register(self, token: Token) -> None:
@@ -154,12 +159,12 @@ class RedisBlacklist(BlacklistABC):
             until = _epoch_ms(expiry)
             await self._call(lambda client: client.set(key, b"1", pxat=until))
 
-    async def register_identity(
-        self, subject: str, revoked_before: datetime, expires_at: datetime | None
+    async def register_cutoff(
+        self, subject: str, revoked_before_ms: int, expires_at_ms: int | None
     ) -> None:
         key = self.cutoff_key(subject)
-        cutoff = repr(revoked_before.timestamp())
-        until = "" if expires_at is None else str(_epoch_ms(expires_at))
+        cutoff = repr(cutoff_seconds(revoked_before_ms))
+        until = "" if expires_at_ms is None else str(expires_at_ms)
         await self._call(lambda client: client.eval(_RAISE_CUTOFF, 1, key, cutoff, until))
 
     async def is_blacklisted(self, token: Token) -> bool:
@@ -167,7 +172,7 @@ class RedisBlacklist(BlacklistABC):
         revoked, cutoff = await self._call(lambda client: client.mget(keys))
         if revoked is not None:
             return True
-        return cutoff is not None and token.iat.timestamp() <= float(cutoff)
+        return cutoff is not None and issued_ms(token) <= millisecond_of(float(cutoff))
 
     def _connection(self) -> Redis | RedisCluster:
         """The client, made on first use (inside the running loop) when the store owns it.
@@ -175,6 +180,12 @@ class RedisBlacklist(BlacklistABC):
         A child forked after first use makes its own: the parent's sockets are not for it.
         """
         if self._owns_client and self._pid != os.getpid():
+            if self._client is not None:
+                # Never let the parent's client be collected here: closing its connections
+                # would unregister their sockets from the event-loop selector that parent
+                # and child share after a fork (one epoll instance), and the parent's next
+                # read would wait until its timeout.
+                _inherited.append(self._client)
             self._client, self._slots, self._pid = None, None, os.getpid()
         if self._client is None:
             from redis.asyncio.retry import Retry
