@@ -7,7 +7,8 @@ initialize block closes), so a request only does the lookups.
 
 A body is read for a token only when its Content-Type is JSON (`application/json` or a `+json`
 type) and it is at most `json_body_max_bytes` long (larger: `BodyTooLargeError`, 413); it is
-parsed by the C decoder alone, so the work before authentication stays bounded. A JSON body
+parsed by the C decoder alone, and only when it could hold the token member, so the work
+before authentication stays bounded. A JSON body
 that is not valid UTF-8 JSON, or not an object, is treated as holding no token, so a
 malformed body can never turn into a 500. A token sent twice in one place (two query
 parameters, two cookies, a repeated JSON member) is refused with `InvalidHeaderError`: the
@@ -17,7 +18,6 @@ library and whatever sits in front of it could each read a different copy.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
@@ -57,8 +57,12 @@ class FoundToken(NamedTuple):
 # The JSON media types read for a token: application/json and any `+json` type (RFC 6839).
 _JSON_TYPES = ("application/json",)
 _JSON_SUFFIX = "+json"
-_PLAIN_DECODER = json.JSONDecoder()  # no hooks: the C scanner does all the work
-_JSON_WHITESPACE = re.compile("[ \t\n\r]*")  # JSON's own four (RFC 8259 section 2)
+_JSON_WHITESPACE = " \t\n\r"  # RFC 8259 section 2
+_DECODER = json.JSONDecoder()  # the C decoder, no hook
+# The same C decoding, keeping each object's members as a list of (name, value) pairs so a
+# repeated name stays visible (RFC 8259 section 4 leaves repeats to the parser, and a dict
+# keeps the last). `list` is a builtin type: no Python code runs per object.
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=list)
 
 
 def _is_json(content_type: str) -> bool:
@@ -69,11 +73,12 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-def _json_body(reader: TokenReader, request: Request) -> tuple[dict[str, Any], str] | None:
-    """The body as a dict and its text, or None when it is not a JSON object sent as JSON.
+def _json_text(reader: TokenReader, request: Request) -> str | None:
+    """The body's text when it is a JSON object that may name the token member, else None.
 
-    Bounded work: a body over `json_body_max_bytes` is refused before it is decoded, and it is
-    parsed by the C decoder alone (no Python code runs per object or per value).
+    Bounded work: a body over `json_body_max_bytes` is refused before it is decoded, and a
+    body that cannot hold the member (not sent as JSON, not an object, or without the
+    member's name in any spelling) is not parsed at all.
     """
     body = request.body
     if not body or not _is_json(request.headers.get("content-type", "")):
@@ -85,44 +90,26 @@ def _json_body(reader: TokenReader, request: Request) -> tuple[dict[str, Any], s
         )
     try:
         text = body.decode("utf-8")
-        value = _PLAIN_DECODER.decode(text)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+    except UnicodeDecodeError:
         return None
-    return (value, text) if isinstance(value, dict) else None
+    if not text.lstrip(_JSON_WHITESPACE).startswith("{"):
+        return None
+    # Without a backslash, every spelling of the member's name is the literal `"name"`.
+    if "\\" not in text and reader.json_member not in text:
+        return None
+    return text
 
 
-def _skip(text: str, at: int) -> int:
-    """The index of the first character at or after `at` that is not JSON whitespace."""
-    match = _JSON_WHITESPACE.match(text, at)
-    return match.end() if match else at
-
-
-def _top_level_count(text: str, name: str) -> int:
-    """How many members of `text`'s top-level object are named `name` (`text`: valid JSON).
-
-    RFC 8259 section 4 leaves repeated names to the parser, and a plain dict keeps the last.
-    This walks the top-level members only; each name and value is read by the C scanner.
-    """
-    count = 0
-    at = _skip(text, _skip(text, 0) + 1)  # past "{"
-    while text[at] == '"':
-        member, at = _PLAIN_DECODER.raw_decode(text, at)
-        count += member == name
-        at = _skip(text, _skip(text, at) + 1)  # past ":"
-        _, at = _PLAIN_DECODER.raw_decode(text, at)
-        at = _skip(text, at)
-        if text[at] != ",":
-            break
-        at = _skip(text, at + 1)
-    return count
-
-
-def _named_more_than_once(text: str, name: str) -> bool:
-    """Whether the top-level object of `text` (valid JSON, holding `name`) repeats `name`."""
-    # Without a backslash every spelling of the name is the literal `"name"`: once is once.
-    if "\\" not in text and text.count(json.dumps(name, ensure_ascii=False)) == 1:
-        return False
-    return _top_level_count(text, name) > 1
+def _json_values(reader: TokenReader, text: str) -> list[Any] | None:
+    """The values of every top-level member named like the token's; None: not JSON."""
+    try:
+        if "\\" not in text and text.count(reader.json_member) == 1:
+            members: dict[str, Any] = _DECODER.decode(text)  # named once at most: a dict will do
+            return [members[reader.json_key]] if reader.json_key in members else []
+        pairs: list[tuple[str, Any]] = _PAIRS_DECODER.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return [value for name, value in pairs if name == reader.json_key]
 
 
 def _sent_twice(what: str, count: int) -> InvalidHeaderError:
@@ -194,16 +181,16 @@ def _read_query_string(reader: TokenReader, request: Request) -> str | None:
 
 def _read_json(reader: TokenReader, request: Request) -> str | None:
     """The token member of a JSON object body; a repeated member is refused."""
-    body = _json_body(reader, request)
-    if body is None or reader.json_key not in body[0]:
+    text = _json_text(reader, request)
+    values = None if text is None else _json_values(reader, text)
+    if not values:
         return None
-    members, text = body
-    if _named_more_than_once(text, reader.json_key):
+    if len(values) > 1:
         raise InvalidHeaderError(
             f"the {reader.json_key!r} member appears more than once in the JSON body; "
             "send the token once"
         )
-    value = members[reader.json_key]
+    value = values[0]
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -232,6 +219,7 @@ class TokenReader:
     csrf_header: str
     query: str
     json_key: str
+    json_member: str
     json_body_max_bytes: int
     readers: tuple[tuple[str, LocationReader], ...]
     malformed_header: str
@@ -266,6 +254,7 @@ class TokenReader:
             csrf_header=config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header,
             query=query,
             json_key=json_key,
+            json_member=json.dumps(json_key, ensure_ascii=False),
             json_body_max_bytes=config.json_body_max_bytes,
             readers=tuple((location, _READERS[location]) for location in config.token_location),
             malformed_header=(
