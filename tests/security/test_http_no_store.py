@@ -12,35 +12,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from typing import Any
 
 import pytest
 from forge import forge
-from http_app import RunningServer, assert_refused, build_app, live_claims, manager_of
+from http_app import (
+    RunningServer,
+    assert_refused,
+    build_app,
+    free_port,
+    live_claims,
+    manager_of,
+)
 from sanic import Request
 from sanic.response import HTTPResponse, json
 
-from jwt_core import BlacklistABC, Token
+from jwt_core import RedisBlacklist, Token
 from sanic_jwt_extended import jwt_required
 from sanic_jwt_extended.handlers import HANDLED
 
 Send = Callable[[RunningServer], Any]
-
-
-class _UnreachableStore(BlacklistABC):
-    """A revocation store whose backend is down: every call fails like a refused connection."""
-
-    async def register(self, token: Token) -> None:
-        raise ConnectionRefusedError("store down")
-
-    async def register_identity(
-        self, subject: str, revoked_before: datetime, expires_at: datetime | None
-    ) -> None:
-        raise ConnectionRefusedError("store down")
-
-    async def is_blacklisted(self, token: Token) -> bool:
-        raise ConnectionRefusedError("store down")
 
 
 def _with_guarded_routes(app: Any) -> Any:
@@ -71,7 +62,14 @@ def server() -> Iterator[RunningServer]:
 
 @pytest.fixture(scope="module")
 def store_down() -> Iterator[RunningServer]:
-    app = build_app("headers", use_blacklist=True, blacklist_class=_UnreachableStore)
+    # a real Redis store pointed at a port nobody listens on: every check fails, closed
+    app = build_app(
+        "headers",
+        use_blacklist=True,
+        blacklist_class=RedisBlacklist,
+        blacklist_init_kwargs={"url": f"redis://127.0.0.1:{free_port()}/0"},
+        blacklist_timeout=0.5,
+    )
     with RunningServer(app) as running:
         yield running
 
