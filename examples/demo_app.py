@@ -9,10 +9,12 @@ module again, so configuration must not live under `if __name__ == "__main__"`.
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import logging
 import os
 import secrets
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,9 @@ from sanic_jwt_extended import (
 )
 
 logger = logging.getLogger("demo_app")
+
+# RFC 6749 section 5.1: a response carrying tokens must not be stored by any cache.
+NO_STORE = {"Cache-Control": "no-store"}
 
 # The user table (demo only: a real app stores password hashes, e.g. with argon2 or scrypt).
 USERS: dict[str, dict[str, str]] = {
@@ -57,29 +62,60 @@ def _secret_key() -> str:
     return secret
 
 
+def _data_folder() -> Path:
+    """The demo's private data folder: DEMO_DATA_DIR, else one of this user's in the temp dir.
+
+    It is created with mode 0700. One that exists already must be a directory of this user
+    that nobody else may enter (no symlink, no group or other permission bits): in a shared
+    temp dir another local user could have made it first, to read or swap the store.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    name = "sanic-jwt-extended-demo" if uid is None else f"sanic-jwt-extended-demo-{uid}"
+    folder = Path(os.environ.get("DEMO_DATA_DIR") or Path(tempfile.gettempdir()) / name)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):  # checked below, whatever is there
+        folder.mkdir(mode=0o700)
+    if uid is None:
+        return folder  # no POSIX owners and modes here (Windows: the temp dir is per user)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode):
+        problem = "is not a directory (or is a symlink)"
+    elif info.st_uid != uid:
+        problem = f"belongs to uid {info.st_uid}, not to you (uid {uid})"
+    elif info.st_mode & 0o077:
+        problem = f"has mode {stat.S_IMODE(info.st_mode):04o}; group and others must have none"
+    else:
+        return folder
+    raise SystemExit(
+        f"demo_app: refusing to keep data in {folder}: it {problem}. Remove it, or "
+        "`chmod 700` it if it is yours, or set DEMO_DATA_DIR to a private folder."
+    )
+
+
 def _revocation_store() -> tuple[type[Any], dict[str, Any]]:
-    """SQLiteBlacklist in a data folder when jwt_core has it (shared, survives restarts)."""
+    """SQLiteBlacklist in the private data folder when jwt_core has it (shared, kept)."""
     try:
         from jwt_core.blacklist import SQLiteBlacklist
     except ImportError:
         from jwt_core.blacklist import InMemoryBlacklist
 
         return InMemoryBlacklist, {}
-    folder = Path(
-        os.environ.get("DEMO_DATA_DIR") or Path(tempfile.gettempdir()) / "sanic-jwt-extended-demo"
-    )
-    folder.mkdir(parents=True, exist_ok=True)
-    return SQLiteBlacklist, {"path": str(folder / "revoked.sqlite3")}
+    return SQLiteBlacklist, {"path": str(_data_folder() / "revoked.sqlite3")}
 
 
+# Before the app exists: a refused data folder stops the demo before anything starts.
+STORE = _revocation_store()
 app = Sanic("sanic-jwt-extended-demo")
 
 with JWT.initialize(app) as manager:
     manager.config.secret_key = _secret_key()
     manager.config.use_acl = True
     manager.config.use_blacklist = True
-    manager.config.blacklist_class, manager.config.blacklist_init_kwargs = _revocation_store()
+    manager.config.blacklist_class, manager.config.blacklist_init_kwargs = STORE
     manager.config.token_location = ("headers", "cookies")
+    # Each cookie token has its own CSRF value: /cookie/logout, which checks both, needs
+    # the refresh token's in a header of its own.
+    manager.config.refresh_jwt_csrf_header = "X-CSRF-Refresh-Token"
     # Plain http on localhost: browsers (and curl) drop Secure cookies sent over http.
     manager.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
 
@@ -118,14 +154,14 @@ async def index(request: Request) -> HTTPResponse:
         {
             "POST /login": "JSON {username, password} -> access_token (fresh) + refresh_token",
             "POST /refresh": "refresh token in 'X-Refresh-Token: Bearer ...' -> new access token",
-            "POST /logout": "revokes the access token sent",
+            "POST /logout": "access token + refresh token in X-Refresh-Token: revokes both",
             "GET /protected": "any valid access token",
             "GET /optional": "with or without a token",
             "GET /admin": "role ADMIN only",
             "GET /fresh": "fresh access tokens only (straight from /login)",
             "POST /cookie/login": "as /login, but the tokens are set as cookies",
             "POST /cookie/protected": "cookie token + X-CSRF-Token header",
-            "POST /cookie/logout": "revokes the cookie token and clears the cookies",
+            "POST /cookie/logout": "both CSRF headers: revokes both cookie tokens, clears them",
             "users": {name: user["role"] for name, user in USERS.items()},
         }
     )
@@ -142,7 +178,8 @@ async def login(request: Request) -> HTTPResponse:
         {
             "access_token": JWT.create_access_token(username, role, True),
             "refresh_token": JWT.create_refresh_token(username, role),
-        }
+        },
+        headers=NO_STORE,
     )
 
 
@@ -150,15 +187,32 @@ async def login(request: Request) -> HTTPResponse:
 @refresh_jwt_required
 async def refresh(request: Request, token: Token) -> HTTPResponse:
     """A new, non-fresh access token for the refresh token's identity and role."""
-    return json({"access_token": JWT.create_access_token(token.identity, token.role, False)})
+    access = JWT.create_access_token(token.identity, token.role, False)
+    return json({"access_token": access}, headers=NO_STORE)
+
+
+@refresh_jwt_required
+async def _refresh_token_of(request: Request, token: Token) -> Token:
+    """The request's refresh token, verified as /refresh verifies it (and refused alike)."""
+    return token
+
+
+async def _revoke_session(request: Request, access: Token) -> None:
+    """Revoke the access token and the refresh token sent with it: both are refused after.
+
+    Revoking the access token alone would leave the refresh token able to buy new ones.
+    """
+    refresh = await _refresh_token_of(request)  # the decorator passes token=
+    await JWT.revoke(refresh)
+    await JWT.revoke(access)
 
 
 @app.post("/logout")
 @jwt_required
 async def logout(request: Request, token: Token) -> HTTPResponse:
-    """Revoke the access token of this request: it is refused from now on."""
-    await JWT.revoke(token)
-    return json({"msg": "access token revoked"})
+    """Log out: the access token, and the refresh token in X-Refresh-Token, are revoked."""
+    await _revoke_session(request, token)
+    return json({"msg": "access and refresh tokens revoked"})
 
 
 @app.get("/protected")
@@ -196,7 +250,7 @@ async def cookie_login(request: Request) -> HTTPResponse:
     if isinstance(checked, HTTPResponse):
         return checked
     username, role = checked
-    response = json({"msg": f"logged in as {username}; cookies set"})
+    response = json({"msg": f"logged in as {username}; cookies set"}, headers=NO_STORE)
     set_access_cookies(response, JWT.create_access_token(username, role, True))
     set_refresh_cookies(response, JWT.create_refresh_token(username, role))
     return response
@@ -212,8 +266,8 @@ async def cookie_protected(request: Request, token: Token) -> HTTPResponse:
 @app.post("/cookie/logout")
 @jwt_required
 async def cookie_logout(request: Request, token: Token) -> HTTPResponse:
-    """Revoke the access token and clear every JWT cookie."""
-    await JWT.revoke(token)
+    """Revoke the access and refresh cookie tokens and clear every JWT cookie."""
+    await _revoke_session(request, token)
     response = json({"msg": "logged out"})
     unset_jwt_cookies(response)
     return response

@@ -20,7 +20,9 @@ with JWT.initialize(app) as manager:
 async def login(request: Request) -> HTTPResponse:
     # Check the user's credentials here; this example trusts whoever asks.
     username = (request.json or {}).get("username", "alice")
-    return json({"access_token": JWT.create_access_token(username)})
+    # no-store: no cache (browser, proxy) may keep a response that carries a token
+    token = JWT.create_access_token(username)
+    return json({"access_token": token}, headers={"Cache-Control": "no-store"})
 
 
 @app.get("/me")

@@ -25,7 +25,8 @@ async def login(request: Request) -> HTTPResponse:
         {
             "access_token": JWT.create_access_token("alice", fresh=True),
             "refresh_token": JWT.create_refresh_token("alice"),
-        }
+        },
+        headers={"Cache-Control": "no-store"},  # a response with tokens is never cached
     )
 
 
@@ -43,7 +44,8 @@ async def refresh(request: Request, token: Token) -> HTTPResponse:
         {
             "access_token": JWT.create_access_token(token.identity, token.role, False),
             "refresh_token": JWT.create_refresh_token(token.identity, token.role),
-        }
+        },
+        headers={"Cache-Control": "no-store"},
     )
 
 
@@ -56,7 +58,8 @@ async def fresh_login(request: Request) -> HTTPResponse:
     """Asks for the password again, and gives a fresh access token only."""
     if not password_is_right(request):
         return json({"msg": "bad username or password"}, status=401)
-    return json({"access_token": JWT.create_access_token("alice", fresh=True)})
+    token = JWT.create_access_token("alice", fresh=True)
+    return json({"access_token": token}, headers={"Cache-Control": "no-store"})
 
 
 @app.post("/settings/email")

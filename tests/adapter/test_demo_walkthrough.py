@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterator
+import os
+import stat
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -14,9 +15,8 @@ from sanic_apps import set_cookies
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo_app.py"
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
-    data = tmp_path_factory.mktemp("demo-data")
+def load_demo(data: Path) -> ModuleType:
+    """Import examples/demo_app.py afresh with its data in `data` (DEMO_DATA_DIR)."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("JWT_SECRET_KEY", "demo-walkthrough-secret-of-at-least-32-bytes")
         env.setenv("DEMO_DATA_DIR", str(data))
@@ -25,9 +25,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
         assert spec.loader is not None
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        module.app.config.TOUCHUP = False
-        module.data_dir = data
-        yield module
+    return module
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> ModuleType:
+    data = tmp_path_factory.mktemp("demo") / "data"  # not there yet: the demo creates it
+    module = load_demo(data)
+    module.app.config.TOUCHUP = False
+    module.data_dir = data
+    return module
 
 
 async def _login(client: Any, user: str, password: str) -> dict[str, str]:
@@ -44,6 +51,8 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
     _, response = await client.post("/login", content=b"not json")
     assert response.status == 400
 
+    _, response = await client.post("/login", json={"username": "alice", "password": "wonderland"})
+    assert response.headers["cache-control"] == "no-store"  # it carries tokens
     alice = await _login(client, "alice", "wonderland")
     bob = await _login(client, "bob", "builder")
     as_alice = {"Authorization": f"Bearer {alice['access_token']}"}
@@ -67,6 +76,7 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
         "/refresh", headers={"X-Refresh-Token": f"Bearer {alice['refresh_token']}"}
     )
     assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"
     refreshed = {"Authorization": f"Bearer {response.json['access_token']}"}
     _, response = await client.get("/protected", headers=refreshed)
     assert response.json == {"identity": "alice", "role": "ADMIN", "fresh": False}
@@ -80,13 +90,25 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
     _, response = await client.get("/optional", headers=as_alice)
     assert response.json == {"hello": "alice"}
 
+    # logout needs the refresh token too; without it nothing is revoked
     _, response = await client.post("/logout", headers=as_alice)
-    assert response.json == {"msg": "access token revoked"}
+    assert response.status == 401
+    assert response.json["msg"].startswith("missing refresh token")
+    _, response = await client.get("/protected", headers=as_alice)
+    assert response.status == 200
+
+    alice_refresh = {"X-Refresh-Token": f"Bearer {alice['refresh_token']}"}
+    _, response = await client.post("/logout", headers={**as_alice, **alice_refresh})
+    assert response.json == {"msg": "access and refresh tokens revoked"}
     _, response = await client.get("/protected", headers=as_alice)
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
+    # the refresh token can no longer buy access tokens
+    _, response = await client.post("/refresh", headers=alice_refresh)
+    assert response.status == 401
+    assert response.json == {"msg": "the token has been revoked"}
     _, response = await client.get("/protected", headers=refreshed)
-    assert response.status == 200  # only the revoked token is refused
+    assert response.status == 200  # only the revoked tokens are refused
 
 
 async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
@@ -95,10 +117,13 @@ async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
         "/cookie/login", json={"username": "bob", "password": "builder"}
     )
     assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"
     cookies = set_cookies(response)
     assert "httponly" in cookies["access_token_cookie"]
     jar = "; ".join(f"{name}={entry['value']}" for name, entry in cookies.items())
     csrf = cookies["csrf_access_token"]["value"]
+    refresh_csrf = cookies["csrf_refresh_token"]["value"]
+    both_csrf = {"X-CSRF-Token": csrf, "X-CSRF-Refresh-Token": refresh_csrf}
 
     _, response = await client.post("/cookie/protected", headers={"Cookie": jar})
     assert response.status == 401
@@ -110,12 +135,18 @@ async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
     _, response = await client.get("/protected", headers={"Cookie": jar})
     assert response.json["identity"] == "bob"  # GET needs no CSRF header
 
+    # the refresh cookie's own CSRF value is needed to revoke it
     _, response = await client.post("/cookie/logout", headers={"Cookie": jar, "X-CSRF-Token": csrf})
+    assert response.status == 401
+    _, response = await client.post("/cookie/logout", headers={"Cookie": jar, **both_csrf})
     assert response.status == 200
     assert all(entry["max-age"] == "0" for entry in set_cookies(response).values())
     _, response = await client.post(
         "/cookie/protected", headers={"Cookie": jar, "X-CSRF-Token": csrf}
     )
+    assert response.status == 401
+    assert response.json == {"msg": "the token has been revoked"}
+    _, response = await client.post("/refresh", headers={"Cookie": jar, **both_csrf})
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
 
@@ -126,3 +157,45 @@ def test_revocations_live_in_the_demo_data_folder(demo: ModuleType) -> None:
         assert (demo.data_dir / "revoked.sqlite3").exists()
     else:
         assert store == "InMemoryBlacklist"
+
+
+def test_the_data_folder_is_created_private(demo: ModuleType) -> None:
+    info = demo.data_dir.lstat()
+    assert stat.S_IMODE(info.st_mode) == 0o700
+    assert info.st_uid == os.getuid()
+
+
+def _refused(data: Path, why: str) -> None:
+    with pytest.raises(SystemExit, match="refusing to keep data in") as refusal:
+        load_demo(data)
+    assert why in str(refusal.value)
+    assert str(data) in str(refusal.value)
+
+
+@pytest.mark.parametrize("mode", [0o755, 0o750, 0o701, 0o777, 0o1777], ids=oct)
+def test_a_data_folder_open_to_others_is_refused(tmp_path: Path, mode: int) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(mode)
+    _refused(data, f"has mode {mode:04o}")
+    assert not (data / "revoked.sqlite3").exists()
+
+
+def test_a_data_folder_of_another_user_is_refused(tmp_path: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can give a folder to another user")
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    os.chown(data, 65534, 65534)
+    _refused(data, "belongs to uid 65534")
+
+
+def test_a_data_folder_that_is_a_symlink_or_a_file_is_refused(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    link = tmp_path / "link"
+    link.symlink_to(private)
+    _refused(link, "is not a directory")
+    file = tmp_path / "file"
+    file.write_text("")
+    _refused(file, "is not a directory")

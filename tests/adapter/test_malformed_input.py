@@ -85,7 +85,7 @@ async def test_garbage_tokens_in_every_location(app: Sanic[Any, Any], raw: str) 
 
 @pytest.mark.parametrize(
     "body",
-    [b"[]", b"null", b'"x"', b"{", b"\xff\xfe{}", b"[" * 100000, b'{"access_token": {}}'],
+    [b"[]", b"null", b'"x"', b"{", b"\xff\xfe{}", b"[" * 60000, b'{"access_token": {}}'],
 )
 async def test_json_bodies_that_are_not_objects(app: Sanic[Any, Any], body: bytes) -> None:
     for path in ("/me", "/maybe"):

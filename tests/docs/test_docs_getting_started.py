@@ -9,6 +9,7 @@ def test_login_then_protected_route() -> None:
     app = load_app("first_app.py")
     _, response = app.test_client.post("/login", json={"username": "alice"})
     assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"  # it carries a token
     access = response.json["access_token"]
 
     _, response = app.test_client.get("/me", headers=bearer(access))

@@ -25,12 +25,14 @@ def test_wrong_password_gets_no_tokens(app: Any) -> None:
 
 def test_refresh_rotation_and_freshness(app: Any) -> None:
     _, response = app.test_client.post("/login", json={"password": "wonderland"})
+    assert response.headers["cache-control"] == "no-store"  # token responses are not cached
     first = response.json
     _, response = app.test_client.post("/settings/email", headers=bearer(first["access_token"]))
     assert response.status == 200
 
     _, response = app.test_client.post("/refresh", headers=refresh_header(first["refresh_token"]))
     assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"
     second = response.json
 
     # a refreshed access token is valid but not fresh

@@ -159,7 +159,8 @@ def _raw(value: str | bytes) -> bytes:
 
 def assert_refused(response: Any, status: int, *secrets: str | bytes) -> dict[str, Any]:
     """`response` is exactly `status` with a JSON `{"msg": str}` body, a Bearer challenge when
-    401, and none of `secrets` (the signing secret, the token) anywhere in it; returns the body.
+    401, `Cache-Control: no-store`, and none of `secrets` (the signing secret, the token)
+    anywhere in it; returns the body.
     """
     body = response.content
     assert response.status_code == status, (response.status_code, body[:300])
@@ -170,6 +171,8 @@ def assert_refused(response: Any, status: int, *secrets: str | bytes) -> dict[st
     assert payload["msg"], payload
     if status == 401:
         assert response.headers.get("www-authenticate", "").startswith("Bearer"), response.headers
+    # RFC 9111 section 5.2.2.5: no cache keeps a refusal or replays it
+    assert response.headers.get("cache-control") == "no-store", response.headers
     assert b"Traceback" not in body
     everything = (
         body
@@ -247,6 +250,10 @@ class RunningServer:
         if closing is not None:
             await asyncio.wait_for(closing, 10)
         await server.after_stop()
+
+    def run(self, coroutine: Any, timeout: float = 10.0) -> Any:
+        """Run `coroutine` in the server's event loop (where its stores live); its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
 
     def connect(self, timeout: float = 10.0) -> socket.socket:
         """A client socket to the server whose reads give up after `timeout` seconds."""

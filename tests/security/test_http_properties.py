@@ -5,7 +5,8 @@ One app reads every token location (headers, cookies, query string, JSON body) s
 input reaches the library; it and its test client are reused across all examples of the
 module, in one event loop. "Untampered" means the carrier delivers exactly the valid token
 to the library: for the header after RFC 6750's `Bearer 1*SP` split, for the cookie after
-Sanic's own cookie parsing (RFC 6265 allows a quoted value).
+Sanic's own cookie parsing (RFC 6265 allows a quoted value). Bodies of any size and shape,
+also past `json_body_max_bytes` (413 unread), and of any content type (not JSON: not read).
 """
 
 from __future__ import annotations
@@ -206,3 +207,76 @@ async def test_a_mutated_valid_token(
         assert json.loads(response.content) == {"identity": "alice"}
     else:
         assert_4xx(response, token, mutated if len(mutated) >= 12 else token)
+
+
+# -- huge and odd JSON bodies ------------------------------------------------------------------
+JSON_BODY_CAP = 65536  # json_body_max_bytes' default
+JSON_TYPES = [b"application/json", b"application/json; charset=utf-8", b"application/x+json"]
+OTHER_TYPES = [None, b"text/plain", b"application/x-www-form-urlencoded", b"application/jsonx"]
+SHAPES = ["deep-arrays", "deep-objects", "many-objects", "long-string", "escapes", "members"]
+DEEP = ("deep-arrays", "deep-objects")  # past some depth the decoder gives up: no token
+
+
+def hostile_value(shape: str, n: int) -> bytes:
+    """A valid JSON value of `shape` whose size grows with `n`."""
+    if shape == "deep-arrays":
+        return b"[" * n + b"0" + b"]" * n
+    if shape == "deep-objects":
+        return b'{"a":' * n + b"1" + b"}" * n
+    if shape == "many-objects":
+        return b"[" + b",".join([b"{}"] * n) + b"]"
+    if shape == "long-string":
+        return b'"' + b"x" * (3 * n) + b'"'
+    if shape == "escapes":
+        return b'"' + b"\\u0041" * n + b'"'
+    return b"{" + b",".join(b'"k%d":0' % i for i in range(n)) + b"}"
+
+
+REPEATS = [b'"access_token"', b'"access\\u005ftoken"', b'"\\u0061ccess_token"']
+
+
+@settings(examples, max_examples=60)
+@given(
+    shape=st.sampled_from(SHAPES),
+    n=st.integers(0, 30_000) | st.integers(0, 200),
+    repeats=st.lists(st.sampled_from(REPEATS), max_size=2),
+    token_first=st.booleans(),
+    content_type=st.sampled_from(JSON_TYPES + OTHER_TYPES),
+)
+async def test_any_huge_or_odd_json_body(
+    app: Site,
+    valid: tuple[str, str],
+    shape: str,
+    n: int,
+    repeats: list[bytes],
+    token_first: bool,
+    content_type: bytes | None,
+) -> None:
+    token = valid[0]
+    members = [b'"access_token": "' + token.encode() + b'"', b'"x": ' + hostile_value(shape, n)]
+    members += [name + b": null" for name in repeats]
+    if not token_first:
+        members.reverse()
+    body = b"{" + b", ".join(members) + b"}"
+    headers = [] if content_type is None else [(b"Content-Type", content_type)]
+    required = await call(app, "POST", content=body, headers=headers)
+    optional = await call(app, "POST", "/optional", content=body, headers=headers)
+    if optional.status_code != 200:
+        assert_4xx(optional, token)
+    if content_type not in JSON_TYPES:  # not read at all, whatever its size
+        assert required.status_code == 401, required.content[:200]
+        assert json.loads(optional.content) == {"identity": None}
+        return
+    if len(body) > JSON_BODY_CAP:  # refused unread
+        for response in (required, optional):
+            assert response.status_code == 413, response.content[:200]
+            assert_4xx(response, token)
+        return
+    expected = 422 if repeats else 200
+    allowed = {expected, 401} if shape in DEEP and n > 200 else {expected}
+    assert required.status_code in allowed, (required.status_code, required.content[:200])
+    if required.status_code == 200:
+        assert json.loads(required.content) == {"identity": "alice"}
+        assert json.loads(optional.content) == {"identity": "alice"}
+    else:
+        assert_4xx(required, token)

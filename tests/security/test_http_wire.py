@@ -138,17 +138,59 @@ def test_a_header_just_under_sanics_limit_reaches_the_library(server: RunningSer
 
 
 def test_a_huge_json_body_is_answered(server: RunningServer) -> None:
+    # Over json_body_max_bytes (64 KiB) a body is refused unread: 413, whatever its shape.
     headers = [(b"Content-Type", b"application/json")]
+    token = "A" * 5_000_000
     bodies = [
         b"[" * 2_000_000,  # deeply nested
         b'{"a":' * 500_000 + b"1" + b"}" * 500_000,
         b'{"pad": "' + b"x" * 5_000_000 + b'"}',
+        json.dumps({"access_token": token}).encode(),
     ]
     for body in bodies:
-        assert_refused(server.request("POST", "/access", headers, body), 401)
-    token = "A" * 5_000_000
-    body = json.dumps({"access_token": token}).encode()
-    assert_refused(server.request("POST", "/access", headers, body), 422, token[:100])
+        assert_refused(server.request("POST", "/access", headers, body), 413, token[:100])
+    assert valid_request(server) == 200
+
+
+# -- one token, however many header lines carry it ----------------------------------------------
+COOKIE = b"access_token_cookie="
+COOKIE_LINES = {
+    "same-twice": [COOKIE + b"{t}", COOKIE + b"{t}"],
+    "then-garbage": [COOKIE + b"{t}", COOKIE + b"x.y.z"],
+    "garbage-first": [b"a=1; " + COOKIE + b"x.y.z", COOKIE + b"{t}"],
+    "host-prefix": [b"__Host-" + COOKIE + b"{t}", COOKIE + b"{t}"],
+    "third-line": [b"a=1", b"b=2", b"__Secure-" + COOKIE + b"{t}; " + COOKIE + b"{t}"],
+}
+SENT_TWICE = "the 'access_token_cookie' cookie was sent 2 times; send the token once"
+
+
+@pytest.fixture(scope="module")
+def cookie_server() -> Iterator[RunningServer]:
+    with RunningServer(build_app("cookies")) as running:
+        yield running
+
+
+@pytest.mark.parametrize("lines", COOKIE_LINES.values(), ids=COOKIE_LINES.keys())
+@pytest.mark.parametrize("path", ["/access", "/optional"])
+def test_a_token_cookie_in_two_cookie_lines_is_refused(
+    cookie_server: RunningServer, lines: list[bytes], path: str
+) -> None:
+    token = manager_of(cookie_server.app).create_access_token("alice").encode()
+    headers = [(b"Cookie", line.replace(b"{t}", token)) for line in lines]
+    response = cookie_server.request("GET", path, headers)
+    payload = assert_refused(response, 422, token)
+    assert payload["msg"] == SENT_TWICE
+
+
+def test_the_token_cookie_is_found_in_any_cookie_line(cookie_server: RunningServer) -> None:
+    token = manager_of(cookie_server.app).create_access_token("alice").encode()
+    for lines in (
+        [b"a=1", b"access_token_cookie=" + token],
+        [b"access_token_cookie=" + token, b"a=1; access_token_cookie="],  # empty: no copy
+    ):
+        response = cookie_server.request("GET", "/access", [(b"Cookie", line) for line in lines])
+        assert response.status_code == 200, response.content
+        assert json.loads(response.content) == {"identity": "alice"}
 
 
 # -- never a hang ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, RedisBlacklist, 
 from jwt_core.config import Config
 from jwt_core.errors import (
     AccessDeniedError,
+    BodyTooLargeError,
     ConfigurationConflictError,
     CSRFError,
     ExpiredSignatureError,
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
+    "BodyTooLargeError",
     "BlacklistABC",
     "CSRFError",
     "Config",

@@ -79,6 +79,7 @@ class Config:
     jwt_query_param_name: str = "jwt"
     jwt_json_key: str = "access_token"
     refresh_json_key: str = "refresh_token"
+    json_body_max_bytes: int = 65536
     # cookies and CSRF
     csrf_protect: bool = True
     csrf_request_methods: Sequence[str] = ("POST", "PUT", "PATCH", "DELETE")
@@ -222,12 +223,10 @@ class Config:
             if samesite == "None" and not self.cookie_secure:
                 raise ConfigurationConflictError("cookie_samesite='None' needs cookie_secure=True")
             self.cookie_samesite = samesite
-        if (
-            isinstance(self.max_token_length, bool)
-            or not isinstance(self.max_token_length, int)
-            or self.max_token_length < 256
-        ):
-            raise ConfigurationConflictError("max_token_length must be an integer of at least 256")
+        for name in ("max_token_length", "json_body_max_bytes"):
+            size = getattr(self, name)
+            if isinstance(size, bool) or not isinstance(size, int) or size < 256:
+                raise ConfigurationConflictError(f"{name} must be an integer of at least 256")
         size = self.verified_token_cache_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ConfigurationConflictError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "AccessDeniedError",
+    "BodyTooLargeError",
     "CSRFError",
     "ConfigurationConflictError",
     "ExpiredSignatureError",
@@ -38,6 +39,10 @@ class NoAuthorizationError(JWTExtendedException):
 
 class InvalidHeaderError(JWTExtendedException):
     """The header that should carry the token is not of the expected form."""
+
+
+class BodyTooLargeError(JWTExtendedException):
+    """A JSON body that may carry the token is larger than `json_body_max_bytes`."""
 
 
 class JWTDecodeError(JWTExtendedException):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from jwt_core import (
     AccessDeniedError,
     BlacklistABC,
+    BodyTooLargeError,
     Config,
     ConfigurationConflictError,
     CSRFError,
@@ -54,6 +55,7 @@ __version__ = "0.1.0"
 __all__ = [
     "JWT",
     "AccessDeniedError",
+    "BodyTooLargeError",
     "BlacklistABC",
     "CSRFError",
     "Config",

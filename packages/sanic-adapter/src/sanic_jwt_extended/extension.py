@@ -21,7 +21,7 @@ from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, To
 from sanic_jwt_extended.app_options import options_from_app_config
 from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
 from sanic_jwt_extended.ext import document_security, sanic_ext_installed
-from sanic_jwt_extended.handlers import HANDLED, ErrorHandler, Handler
+from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
 from sanic_jwt_extended.state import (
     CTX_ATTRIBUTE,
     AnyApp,
@@ -43,6 +43,9 @@ def _dispatcher(state: JWTState, name: str) -> ErrorHandler:
         result = getattr(state.handler, name)(request, exception)
         if isawaitable(result):
             result = await result
+        # A replaced handler's refusal is not cached either, unless it says otherwise.
+        if isinstance(result, HTTPResponse) and "cache-control" not in result.headers:
+            result.headers["Cache-Control"] = NO_STORE
         return result  # type: ignore[no-any-return]
 
     respond.__name__ = respond.__qualname__ = f"sanic_jwt_extended_{name}"

@@ -15,6 +15,7 @@ from sanic.response import json
 
 from jwt_core import (
     AccessDeniedError,
+    BodyTooLargeError,
     ConfigurationConflictError,
     CSRFError,
     ExpiredSignatureError,
@@ -29,7 +30,7 @@ from jwt_core import (
 )
 from sanic_jwt_extended.state import CTX_ATTRIBUTE, JWTState
 
-__all__ = ["HANDLED", "ErrorHandler", "Handler", "Refusal", "error_response"]
+__all__ = ["HANDLED", "NO_STORE", "ErrorHandler", "Handler", "Refusal", "error_response"]
 
 ErrorHandler: TypeAlias = Callable[[Request, Exception], "HTTPResponse | Awaitable[HTTPResponse]"]
 
@@ -61,7 +62,13 @@ HANDLED: dict[str, Refusal] = {
     "access_denied": Refusal(AccessDeniedError, 403, "insufficient_scope"),
     "csrf_error": Refusal(CSRFError, 401, ""),
     "revocation_store_unavailable": Refusal(RevocationStoreUnavailableError, 503, None),
+    # RFC 9110 section 15.5.14: the body is refused for its size, whatever it holds.
+    "body_too_large": Refusal(BodyTooLargeError, 413, None),
 }
+
+# RFC 9111 section 5.2.2.5: no cache (browser, proxy, CDN) keeps a refusal, which may say
+# who was refused and why, or replays it to the next request of that URL.
+NO_STORE = "no-store"
 
 # Characters RFC 6750 allows inside error_description (%x20-21 / %x23-5B / %x5D-7E).
 _DESCRIPTION_OK = frozenset(chr(c) for c in range(0x20, 0x7F)) - {'"', "\\"}
@@ -82,7 +89,7 @@ def _message_key(request: Request) -> str:
 def error_response(request: Request, exception: Exception, refusal: Refusal) -> HTTPResponse:
     """The default answer: `{error_msg_key: "<why>"}` with the status and challenge."""
     message = str(exception) or type(exception).__name__
-    headers: dict[str, str] = {}
+    headers = {"Cache-Control": NO_STORE}
     if refusal.challenge is not None:
         headers["WWW-Authenticate"] = _challenge(refusal.challenge, message)
     if refusal.status == 503:
@@ -116,6 +123,7 @@ class Handler:
     access_denied: ErrorHandler
     csrf_error: ErrorHandler
     revocation_store_unavailable: ErrorHandler
+    body_too_large: ErrorHandler
 
     def __init__(self) -> None:
         for name in HANDLED:

@@ -5,8 +5,12 @@ here judges a token; it only finds the text (and, for cookies, the CSRF header b
 What to read is worked out once per app and token type (`TokenReader.build`, when the
 initialize block closes), so a request only does the lookups.
 
-A JSON body that is not valid UTF-8 JSON, or not an object, is treated as holding no token,
-so a malformed body can never turn into a 500. A token sent twice in one place (two query
+A body is read for a token only when its Content-Type is JSON (`application/json` or a `+json`
+type) and it is at most `json_body_max_bytes` long (larger: `BodyTooLargeError`, 413); it is
+parsed by the C decoder alone, and only when it could hold the token member, so the work
+before authentication stays bounded. A JSON body
+that is not valid UTF-8 JSON, or not an object, is treated as holding no token, so a
+malformed body can never turn into a 500. A token sent twice in one place (two query
 parameters, two cookies, a repeated JSON member) is refused with `InvalidHeaderError`: the
 library and whatever sits in front of it could each read a different copy.
 """
@@ -19,15 +23,22 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from sanic import Request
+from sanic.cookies.request import parse_cookie
 
-from jwt_core import Config, InvalidHeaderError, JWTDecodeError, NoAuthorizationError
+from jwt_core import (
+    BodyTooLargeError,
+    Config,
+    InvalidHeaderError,
+    JWTDecodeError,
+    NoAuthorizationError,
+)
 
 __all__ = ["TOKEN_TYPES", "FoundToken", "TokenReader", "TokenType", "find_token"]
 
 TokenType = Literal["access", "refresh"]
 TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
 _FOREIGN = object()  # marker: the header holds credentials of another scheme (e.g. Basic)
-_NOTHING = object()  # marker: the body is not a JSON object
+_OWS = " \t"  # RFC 9110 section 5.6.3: the optional whitespace around a field value
 # Sanic's request.cookies.get(name) prefers these prefixed forms of a cookie name.
 _COOKIE_PREFIXES = ("", "__Host-", "__Secure-")
 
@@ -43,45 +54,62 @@ class FoundToken(NamedTuple):
     csrf: str | None = None
 
 
-class _Members(dict[str, Any]):
-    """A JSON object, and the member names it holds more than once."""
-
-    __slots__ = ("repeated",)
-
-    repeated: frozenset[str]
-
-
-_NO_REPEATS: frozenset[str] = frozenset()
-
-
-def _json_object(pairs: list[tuple[str, Any]]) -> _Members:
-    """The decoder's hook for every JSON object: keep its members and note repeated names."""
-    members = _Members(pairs)
-    if len(members) == len(pairs):
-        members.repeated = _NO_REPEATS
-        return members
-    seen: set[str] = set()
-    repeated: set[str] = set()
-    for name, _ in pairs:
-        (repeated if name in seen else seen).add(name)
-    members.repeated = frozenset(repeated)
-    return members
+# The JSON media types read for a token: application/json and any `+json` type (RFC 6839).
+_JSON_TYPES = ("application/json",)
+_JSON_SUFFIX = "+json"
+_JSON_WHITESPACE = " \t\n\r"  # RFC 8259 section 2
+_DECODER = json.JSONDecoder()  # the C decoder, no hook
+# The same C decoding, keeping each object's members as a list of (name, value) pairs so a
+# repeated name stays visible (RFC 8259 section 4 leaves repeats to the parser, and a dict
+# keeps the last). `list` is a builtin type: no Python code runs per object.
+_PAIRS_DECODER = json.JSONDecoder(object_pairs_hook=list)
 
 
-# RFC 8259 section 4 leaves repeated member names to the parser; this one keeps track of them.
-_DECODER = json.JSONDecoder(object_pairs_hook=_json_object)
+def _is_json(content_type: str) -> bool:
+    """Whether a Content-Type names JSON: application/json or a `+json` type, any parameters."""
+    media_type = content_type.partition(";")[0].strip().lower()
+    return media_type in _JSON_TYPES or (
+        media_type.startswith("application/") and media_type.endswith(_JSON_SUFFIX)
+    )
 
 
-def _json_body(request: Request) -> Any:
-    """The body as a `_Members` object, or `_NOTHING` when it is not a JSON object."""
+def _json_text(reader: TokenReader, request: Request) -> str | None:
+    """The body's text when it is a JSON object that may name the token member, else None.
+
+    Bounded work: a body over `json_body_max_bytes` is refused before it is decoded, and a
+    body that cannot hold the member (not sent as JSON, not an object, or without the
+    member's name in any spelling) is not parsed at all.
+    """
     body = request.body
-    if not body:
-        return _NOTHING
+    if not body or not _is_json(request.headers.get("content-type", "")):
+        return None
+    if len(body) > reader.json_body_max_bytes:
+        raise BodyTooLargeError(
+            f"the JSON body is {len(body)} bytes; a body that may carry the token is read up "
+            f"to {reader.json_body_max_bytes} bytes (json_body_max_bytes)"
+        )
     try:
-        value = _DECODER.decode(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError, RecursionError):
-        return _NOTHING
-    return value if isinstance(value, _Members) else _NOTHING
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not text.lstrip(_JSON_WHITESPACE).startswith("{"):
+        return None
+    # Without a backslash, every spelling of the member's name is the literal `"name"`.
+    if "\\" not in text and reader.json_member not in text:
+        return None
+    return text
+
+
+def _json_values(reader: TokenReader, text: str) -> list[Any] | None:
+    """The values of every top-level member named like the token's; None: not JSON."""
+    try:
+        if "\\" not in text and text.count(reader.json_member) == 1:
+            members: dict[str, Any] = _DECODER.decode(text)  # named once at most: a dict will do
+            return [members[reader.json_key]] if reader.json_key in members else []
+        pairs: list[tuple[str, Any]] = _PAIRS_DECODER.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return [value for name, value in pairs if name == reader.json_key]
 
 
 def _sent_twice(what: str, count: int) -> InvalidHeaderError:
@@ -90,33 +118,44 @@ def _sent_twice(what: str, count: int) -> InvalidHeaderError:
 
 
 def _read_headers(reader: TokenReader, request: Request) -> str | object | None:
-    """`<prefix> <token>` -> token (prefix case-insensitive); another scheme -> `_FOREIGN`."""
-    values: list[str] = request.headers.getall(reader.header, [])
+    """`<prefix> <token>` -> token (prefix case-insensitive); another scheme -> `_FOREIGN`.
+
+    Only SP separates the scheme from the token (RFC 7235 section 2.1, `1*SP`) and the token
+    holds no whitespace; SP and HTAB around the whole value are dropped, as HTTP does for
+    any field value (RFC 9110 section 5.5). Any other whitespace (tab, VT, FF, NBSP, NEL,
+    any Unicode space) makes the header malformed: a proxy may split there and we must not.
+    """
+    values: list[str] = [value.strip(_OWS) for value in request.headers.getall(reader.header, [])]
     if len(values) != 1:
-        values = [value for value in values if value.strip()]
-        if not values:
-            return None
+        values = [value for value in values if value]
         if len(values) > 1:
             raise InvalidHeaderError(f"send one {reader.header} header, not {len(values)}")
-    parts = values[0].split()
-    if not parts:
+    if not values or not values[0]:
         return None  # a blank header: no credentials at all
+    value = values[0]
     if reader.prefix:
-        if parts[0].lower() != reader.prefix_lower:
+        scheme, rest = value[: len(reader.prefix)], value[len(reader.prefix) :]
+        if scheme.lower() != reader.prefix_lower or (rest and not rest[0].isspace()):
+            if value[0].isspace():  # whitespace before the scheme that HTTP does not drop
+                raise InvalidHeaderError(reader.malformed_header)
             return _FOREIGN
-        if len(parts) != 2:
+        value = rest.lstrip(" ")
+        if len(value) == len(rest):  # no SP after the scheme (or nothing at all)
             raise InvalidHeaderError(reader.malformed_header)
-        return parts[1]
-    if len(parts) != 1:
+    words = value.split()  # str.split() splits on every str.isspace() code point
+    if len(words) != 1 or len(words[0]) != len(value):
         raise InvalidHeaderError(reader.malformed_header)
-    return parts[0]
+    return value
 
 
 def _read_cookies(reader: TokenReader, request: Request) -> str | None:
     """The token cookie's value; more than one non-empty copy is refused."""
     # A cookie can arrive twice (a sibling subdomain may set one of the same name for the
     # parent domain), and Sanic also answers for `name` with a `__Host-` / `__Secure-` one.
-    cookies = request.cookies
+    # Sanic's request.cookies reads the first Cookie line only; several lines (as HTTP/2
+    # may split them) are one list, joined by "; " (RFC 9113 section 8.2.3).
+    lines: list[str] = request.headers.getall("cookie", [])
+    cookies = request.cookies if len(lines) < 2 else parse_cookie("; ".join(lines))
     values: list[str] = [
         value
         for name in reader.cookie_names
@@ -142,15 +181,16 @@ def _read_query_string(reader: TokenReader, request: Request) -> str | None:
 
 def _read_json(reader: TokenReader, request: Request) -> str | None:
     """The token member of a JSON object body; a repeated member is refused."""
-    body = _json_body(request)
-    if body is _NOTHING or reader.json_key not in body:
+    text = _json_text(reader, request)
+    values = None if text is None else _json_values(reader, text)
+    if not values:
         return None
-    if reader.json_key in body.repeated:
+    if len(values) > 1:
         raise InvalidHeaderError(
             f"the {reader.json_key!r} member appears more than once in the JSON body; "
             "send the token once"
         )
-    value = body[reader.json_key]
+    value = values[0]
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -179,6 +219,8 @@ class TokenReader:
     csrf_header: str
     query: str
     json_key: str
+    json_member: str
+    json_body_max_bytes: int
     readers: tuple[tuple[str, LocationReader], ...]
     malformed_header: str
     foreign_header: str
@@ -212,6 +254,8 @@ class TokenReader:
             csrf_header=config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header,
             query=query,
             json_key=json_key,
+            json_member=json.dumps(json_key, ensure_ascii=False),
+            json_body_max_bytes=config.json_body_max_bytes,
             readers=tuple((location, _READERS[location]) for location in config.token_location),
             malformed_header=(
                 f"the {header} header is malformed; expected '{header}: {form}'"
