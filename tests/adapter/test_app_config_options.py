@@ -94,7 +94,7 @@ async def test_environment_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     async def me(request: Request, token: Token) -> object:
         return json({"aud": token.aud})
 
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", params={"t": token})
     assert response.json == {"aud": ["api", "admin"]}
     _, response = await app.asgi_client.get("/me", headers=bearer(token))
@@ -268,10 +268,10 @@ async def test_an_app_configured_the_flask_jwt_extended_way(
     async def admin(request: Request, token: Token) -> object:
         return json({"identity": token.identity})
 
-    admin_token = JWT.create_access_token("alice", "admin")
+    admin_token = JWT.for_app(app).create_access_token("alice", "admin")
     _, response = await app.asgi_client.get("/admin", headers={"X-Token": admin_token})
     assert response.json == {"identity": "alice"}
-    user_token = JWT.create_access_token("bob", "user")
+    user_token = JWT.for_app(app).create_access_token("bob", "user")
     _, response = await app.asgi_client.get("/admin", headers={"X-Token": user_token})
     assert response.status == 403
     assert set(response.json) == {"message"}

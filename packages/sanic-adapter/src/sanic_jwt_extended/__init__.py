@@ -44,7 +44,7 @@ from sanic_jwt_extended.cookies import (
 )
 from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jwt_required
 from sanic_jwt_extended.ext import token_dependency
-from sanic_jwt_extended.extension import JWT
+from sanic_jwt_extended.extension import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.state import JWTState
@@ -54,6 +54,7 @@ __version__ = "0.1.0"
 __all__ = [
     "JWT",
     "AccessDeniedError",
+    "AppJWT",
     "BlacklistABC",
     "CSRFError",
     "Config",
