@@ -2,7 +2,7 @@
 
 from sanic import Sanic, json
 
-from sanic_jwt_extended import JWT, ConfigurationConflictError, set_access_cookies
+from sanic_jwt_extended import JWT, ConfigurationError, set_access_cookies
 
 
 def build(name: str) -> Sanic:
@@ -19,7 +19,7 @@ blog = build("blog")
 
 try:
     JWT.create_access_token("alice")  # which app? there are two
-except ConfigurationConflictError as exc:
+except ConfigurationError as exc:
     print(exc)
 
 token = JWT.for_app(shop).create_access_token("alice")  # signed with shop's keys

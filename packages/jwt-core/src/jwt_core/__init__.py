@@ -7,6 +7,7 @@ from jwt_core.config import Config
 from jwt_core.errors import (
     AccessDeniedError,
     ConfigurationConflictError,
+    ConfigurationError,
     CSRFError,
     ExpiredSignatureError,
     FreshTokenRequiredError,
@@ -18,6 +19,7 @@ from jwt_core.errors import (
     NoAuthorizationError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
+    TokenRefusedError,
     WrongTokenError,
 )
 from jwt_core.manager import TokenManager, check_role_options
@@ -31,6 +33,7 @@ __all__ = [
     "CSRFError",
     "Config",
     "ConfigurationConflictError",
+    "ConfigurationError",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "InMemoryBlacklist",
@@ -46,6 +49,7 @@ __all__ = [
     "SQLiteBlacklist",
     "Token",
     "TokenManager",
+    "TokenRefusedError",
     "WrongTokenError",
     "check_role_options",
 ]

@@ -17,6 +17,7 @@ from jwt_core import (
     BlacklistABC,
     Config,
     ConfigurationConflictError,
+    ConfigurationError,
     CSRFError,
     ExpiredSignatureError,
     FreshTokenRequiredError,
@@ -33,6 +34,7 @@ from jwt_core import (
     SQLiteBlacklist,
     Token,
     TokenManager,
+    TokenRefusedError,
     WrongTokenError,
 )
 from sanic_jwt_extended.cookies import (
@@ -59,6 +61,7 @@ __all__ = [
     "CSRFError",
     "Config",
     "ConfigurationConflictError",
+    "ConfigurationError",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "Handler",
@@ -76,6 +79,7 @@ __all__ = [
     "RedisBlacklist",
     "Token",
     "TokenManager",
+    "TokenRefusedError",
     "WrongTokenError",
     "jwt_optional",
     "jwt_required",
