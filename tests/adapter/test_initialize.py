@@ -114,7 +114,7 @@ def test_blacklist_is_none_without_use_blacklist_and_built_with_it() -> None:
     assert JWT.for_app(revoking).blacklist is manager_of(revoking).blacklist
 
 
-def test_create_token_signatures_follow_the_seed() -> None:
+def test_create_token_signatures_follow_the_1_0_dev_api() -> None:
     app = new_app()
     with JWT.initialize(app) as manager:
         manager.config.secret_key = SECRET
