@@ -134,16 +134,10 @@ async def test_requests_are_refused_with_token_refused_errors_only(
         assert response.status == 400, (path, headers, response.text)
     assert len(seen) == len(requests)
     assert all(isinstance(error, TokenRefusedError) for error in seen)
-    assert {type(error).__name__ for error in seen} >= {
-        "NoAuthorizationError",
-        "InvalidHeaderError",
-        "JWTDecodeError",
-        "ExpiredSignatureError",
-        "WrongTokenError",
-        "CSRFError",
-        "RevokedTokenError",
-        "FreshTokenRequiredError",
-        "AccessDeniedError",
+    # all but a bad claim and a store outage, which other tests provoke
+    assert {type(error).__name__ for error in seen} == set(REFUSALS) - {
+        "InvalidTokenError",
+        "RevocationStoreUnavailableError",
     }
 
 
