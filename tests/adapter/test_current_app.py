@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import textwrap
@@ -156,3 +157,24 @@ def test_a_script_with_one_app_mints_for_it_and_a_second_app_makes_it_ask() -> N
         "the code in `with JWT.for_app(app):`",
         "blog",
     ]
+
+
+async def test_tasks_sharing_one_named_app_each_leave_their_own_block() -> None:
+    shop = _app("shop")
+    named = JWT.for_app(shop)
+    first_in, second_in, first_out = asyncio.Event(), asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        with named:
+            first_in.set()
+            await second_in.wait()
+        first_out.set()  # left its block while the other task is still in its own
+
+    async def second() -> None:
+        await first_in.wait()
+        with named:
+            second_in.set()
+            await first_out.wait()
+            assert JWT.config is shop.ctx.jwt.config
+
+    await asyncio.gather(first(), second())

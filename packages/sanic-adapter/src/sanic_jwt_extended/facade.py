@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from contextvars import ContextVar
 from contextvars import Token as ContextToken
 from datetime import datetime, timedelta
 from inspect import isawaitable
@@ -40,6 +41,12 @@ __all__ = ["JWT", "AppJWT"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# The open `with JWT.for_app(app)` blocks of this context, innermost last: kept per context,
+# so tasks sharing one AppJWT each leave their own block.
+_opened: ContextVar[tuple[ContextToken[JWTState | None], ...]] = ContextVar(
+    "sanic_jwt_extended_for_app_blocks", default=()
+)
 
 logger = logging.getLogger("sanic_jwt_extended")
 
@@ -114,17 +121,16 @@ class AppJWT:
     `with JWT.for_app(app): set_access_cookies(response, token)`.
     """
 
-    __slots__ = ("_opened", "_state")
+    __slots__ = ("_state",)
 
     def __init__(self, state: JWTState) -> None:
         self._state = state
-        self._opened: list[ContextToken[JWTState | None]] = []
 
     def __repr__(self) -> str:
         return f"JWT.for_app({self._state.app_name!r})"
 
     def __enter__(self) -> AppJWT:
-        self._opened.append(named.set(self._state))
+        _opened.set((*_opened.get(), named.set(self._state)))
         return self
 
     def __exit__(
@@ -133,7 +139,9 @@ class AppJWT:
         error: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        named.reset(self._opened.pop())
+        *outer, innermost = _opened.get()
+        _opened.set(tuple(outer))
+        named.reset(innermost)
 
     @property
     def config(self) -> Config:
