@@ -107,17 +107,17 @@ def _revocation_store() -> tuple[type[Any], dict[str, Any]]:
 STORE = _revocation_store()
 app = Sanic("sanic-jwt-extended-demo")
 
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = _secret_key()
-    manager.config.use_acl = True
-    manager.config.use_blacklist = True
-    manager.config.blacklist_class, manager.config.blacklist_init_kwargs = STORE
-    manager.config.token_location = ("headers", "cookies")
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = _secret_key()
+    jwt.config.use_acl = True
+    jwt.config.use_blacklist = True
+    jwt.config.blacklist_class, jwt.config.blacklist_init_kwargs = STORE
+    jwt.config.token_location = ("headers", "cookies")
     # Each cookie token has its own CSRF value: /cookie/logout, which checks both, needs
     # the refresh token's in a header of its own.
-    manager.config.refresh_jwt_csrf_header = "X-CSRF-Refresh-Token"
+    jwt.config.refresh_jwt_csrf_header = "X-CSRF-Refresh-Token"
     # Plain http on localhost: browsers (and curl) drop Secure cookies sent over http.
-    manager.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
+    jwt.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
 
 
 def _credentials(request: Request) -> tuple[str, str] | None:

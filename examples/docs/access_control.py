@@ -7,10 +7,10 @@ from sanic_jwt_extended import JWT, Token, jwt_required
 
 app = Sanic("access-control")
 # --8<-- [start:config]
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.use_acl = True
-    manager.config.acl_claim = "role"  # the default
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.use_acl = True
+    jwt.config.acl_claim = "role"  # the default
 # --8<-- [end:config]
 
 ROLES = {"alice": "ADMIN", "bob": "ANALYST", "carol": "USER", "mallory": "BANNED"}

@@ -29,15 +29,15 @@ async def admin(request: Request, token: Token) -> HTTPResponse:
 
 
 try:
-    with JWT.initialize(app) as manager:
-        manager.config.secret_key = SECRET  # use_acl left off
+    with JWT.initialize(app) as jwt:
+        jwt.config.secret_key = SECRET  # use_acl left off
 except ConfigurationConflictError as exc:
     print(exc)
 
 # a role given to a token while use_acl is off
 other = Sanic("access-control-errors-2")
-with JWT.initialize(other) as manager:
-    manager.config.secret_key = SECRET
+with JWT.initialize(other) as jwt:
+    jwt.config.secret_key = SECRET
 try:
     JWT.create_access_token("alice", "ADMIN")
 except ConfigurationConflictError as exc:

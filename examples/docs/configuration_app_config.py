@@ -14,8 +14,8 @@ app.config.JWT_USE_BLACKLIST = "true"
 app.config.JWT_BLACKLIST_CLASS = "SQLiteBlacklist"
 app.config.JWT_BLACKLIST_INIT_KWARGS = '{"path": "revoked.sqlite3"}'
 
-with JWT.initialize(app) as manager:
-    manager.config.token_location = ("headers",)  # set in the block: wins over app.config
+with JWT.initialize(app) as jwt:
+    jwt.config.token_location = ("headers",)  # set in the block: wins over app.config
 # --8<-- [end:app-config]
 
 config = JWT.config

@@ -9,11 +9,11 @@ from sanic_jwt_extended import JWT
 
 # --8<-- [start:block]
 app = Sanic("configuration-basics")
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.access_token_expires = timedelta(minutes=5)
-    manager.config.token_location = ("headers", "cookies")
-    manager.config.use_acl = True
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.access_token_expires = timedelta(minutes=5)
+    jwt.config.token_location = ("headers", "cookies")
+    jwt.config.use_acl = True
 print(JWT.config.access_token_expires, JWT.config.token_location)
 # --8<-- [end:block]
 

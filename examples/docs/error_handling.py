@@ -22,11 +22,11 @@ def no_token(request: Request, exception: Exception) -> HTTPResponse:  # sync wo
     return json({"error": {"code": "login_required", "detail": str(exception)}}, status=401)
 
 
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.error_msg_key = "error"  # default bodies: {"error": "..."}
-    manager.handler.expired_signature = token_expired
-    manager.handler.no_authorization = no_token
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.error_msg_key = "error"  # default bodies: {"error": "..."}
+    jwt.handler.expired_signature = token_expired
+    jwt.handler.no_authorization = no_token
 # --8<-- [end:handlers]
 
 

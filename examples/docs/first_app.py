@@ -9,9 +9,9 @@ from sanic_jwt_extended import JWT, Token, jwt_required
 
 app = Sanic("first-app")
 
-with JWT.initialize(app) as manager:
+with JWT.initialize(app) as jwt:
     # Read the secret from the environment in real deployments; at least 32 random bytes.
-    manager.config.secret_key = os.environ.get(
+    jwt.config.secret_key = os.environ.get(
         "JWT_SECRET_KEY", "change-me-to-at-least-32-random-bytes-please"
     )
 

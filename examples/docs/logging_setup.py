@@ -21,8 +21,8 @@ log_config = {
 app = Sanic("logging-demo", log_config=log_config)
 # --8<-- [end:config]
 
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
 
 @app.get("/me")

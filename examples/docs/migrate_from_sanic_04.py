@@ -12,7 +12,7 @@ app = Sanic("migrate-from-0-4")
 app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
 app.config.RBAC_ENABLE = True  # still read: the option use_acl (JWT_USE_ACL)
 with JWT.initialize(app):
-    pass  # or set options here: manager.config.use_acl = True
+    pass  # or set options here: JWT.config.use_acl = True
 # --8<-- [end:setup]
 
 

@@ -7,8 +7,8 @@ from sanic.views import HTTPMethodView
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
 
 app = Sanic("protecting-views")
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
 
 # --8<-- [start:functions]

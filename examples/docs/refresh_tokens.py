@@ -6,9 +6,9 @@ from sanic.response import HTTPResponse
 from sanic_jwt_extended import JWT, Token, jwt_required, refresh_jwt_required
 
 app = Sanic("refresh-tokens")
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.use_blacklist = True  # to revoke used refresh tokens (rotation)
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.use_blacklist = True  # to revoke used refresh tokens (rotation)
 
 
 def password_is_right(request: Request) -> bool:

@@ -9,12 +9,12 @@ from sanic_jwt_extended import JWT, SQLiteBlacklist, Token, jwt_required
 
 app = Sanic("revocation-app")
 # --8<-- [start:config]
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.use_blacklist = True
-    manager.config.blacklist_class = SQLiteBlacklist
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.use_blacklist = True
+    jwt.config.blacklist_class = SQLiteBlacklist
     # One file for every worker of this machine; it survives restarts.
-    manager.config.blacklist_init_kwargs = {
+    jwt.config.blacklist_init_kwargs = {
         "path": os.environ.get("REVOCATION_DB", "/var/lib/myapp/revoked.sqlite3")
     }
 # --8<-- [end:config]

@@ -9,15 +9,15 @@ from sanic_jwt_extended import JWT, RedisBlacklist, Token, jwt_required
 
 app = Sanic("revocation-redis")
 # --8<-- [start:config]
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.use_blacklist = True
-    manager.config.blacklist_class = RedisBlacklist
-    manager.config.blacklist_init_kwargs = {
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.use_blacklist = True
+    jwt.config.blacklist_class = RedisBlacklist
+    jwt.config.blacklist_init_kwargs = {
         "url": os.environ.get("REDIS_URL", "redis://localhost:6379/0"),
         "prefix": "myapp:revoked:",  # several apps can share one server
     }
-    manager.config.blacklist_timeout = 0.5  # seconds; then 503 rather than waiting
+    jwt.config.blacklist_timeout = 0.5  # seconds; then 503 rather than waiting
 # --8<-- [end:config]
 
 

@@ -1,11 +1,11 @@
-"""Moving from the seed's single HMAC secret to a key set, without logging anybody out."""
+"""Moving from a single HMAC secret to a key set, without logging anybody out."""
 
 # --8<-- [start:one]
 from jwt_core import Config, TokenManager
 
-SECRET = "the-secret-of-the-seed-configuration-0123456789-abcdef"
-seed = TokenManager(Config(secret_key=SECRET))
-legacy = seed.create_access_token("alice")  # header: {"alg": "HS256", "typ": "JWT"}
+SECRET = "the-secret-of-the-single-key-configuration-0123456789-abcdef"
+single = TokenManager(Config(secret_key=SECRET))
+legacy = single.create_access_token("alice")  # header: {"alg": "HS256", "typ": "JWT"}
 
 one = TokenManager(Config(keys=[{"kid": "legacy", "alg": "HS256", "secret_key": SECRET}]))
 assert one.decode(legacy).identity == "alice"  # no kid, one key: accepted

@@ -1,4 +1,4 @@
-"""Moving from the seed's single EC key to a key set: its tokens carry its thumbprint as kid.
+"""Moving from a single EC key to a key set: its tokens carry its thumbprint as kid.
 
 Run it where rotation_session.sh wrote keys/ (the docs tests do).
 """
@@ -8,9 +8,9 @@ from pathlib import Path
 
 from jwt_core import Config, TokenManager
 
-seed = TokenManager(Config(algorithm="ES256", private_key=Path("keys/2024-11.pem")))
-legacy = seed.create_access_token("alice")
-thumbprint = seed.keys.signing.kid
+single = TokenManager(Config(algorithm="ES256", private_key=Path("keys/2024-11.pem")))
+legacy = single.create_access_token("alice")
+thumbprint = single.keys.signing.kid
 
 rotating = TokenManager(
     Config(

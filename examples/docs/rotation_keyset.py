@@ -18,7 +18,7 @@ config = Config(
             "kty": "oct",
             "kid": "legacy",
             "alg": "HS256",
-            "k": "bGVnYWN5LXNlY3JldC1vZi10aGUtc2VlZC0wMTIzNDU2Nzg5YWJjZGVm",
+            "k": "bGVnYWN5LXNlY3JldC1vZi10aGUtZmlyc3Qta2V5LTAxMjM0NTY3ODlhYmNkZWY",
         },
     ],
     signing_key_id="2025-06",

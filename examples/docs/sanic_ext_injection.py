@@ -6,8 +6,8 @@ from sanic.response import HTTPResponse
 from sanic_jwt_extended import JWT, Token, jwt_optional, token_dependency
 
 app = Sanic("injection-demo")
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
 # --8<-- [start:injection]
 app.ext.add_dependency(Token, token_dependency)

@@ -10,8 +10,8 @@ from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required, refresh_j
 app = Sanic("openapi-demo")
 app.config.API_TITLE = "Orders"  # sanic-ext's own settings, as usual
 
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
 
 @app.get("/orders")

@@ -15,11 +15,11 @@ from sanic_jwt_extended import (
 
 app = Sanic("token-locations")
 # --8<-- [start:config]
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
     # Looked at in this order; the first location holding a token wins.
-    manager.config.token_location = ("headers", "cookies", "query_string", "json")
-    manager.config.refresh_cookie_path = "/refresh"  # the refresh cookie goes there only
+    jwt.config.token_location = ("headers", "cookies", "query_string", "json")
+    jwt.config.refresh_cookie_path = "/refresh"  # the refresh cookie goes there only
 # --8<-- [end:config]
 
 

@@ -7,12 +7,12 @@ from sanic import Sanic
 from sanic_jwt_extended import JWT
 
 app = Sanic("tokens-basics")
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.use_acl = True  # needed for roles
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.use_acl = True  # needed for roles
 
-# Outside a request, JWT acts for the most recently initialized app; its TokenManager
-# is app.ctx.jwt.manager, used here to show what a view would receive as `token`.
+# Outside a request, JWT acts for the only initialized app (several: JWT.for_app(app)); its
+# TokenManager is app.ctx.jwt.manager, used here to show what a view would receive as `token`.
 decode = app.ctx.jwt.manager.decode
 
 # --8<-- [start:identity]

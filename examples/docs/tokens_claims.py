@@ -9,12 +9,12 @@ from sanic_jwt_extended import JWT
 
 app = Sanic("tokens-claims")
 # --8<-- [start:config]
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
-    manager.config.public_claim_namespace = "https://api.example.com/"
-    manager.config.private_claim_prefix = "app"
-    manager.config.default_iss = "https://auth.example.com"
-    manager.config.default_aud = "api"
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
+    jwt.config.public_claim_namespace = "https://api.example.com/"
+    jwt.config.private_claim_prefix = "app"
+    jwt.config.default_iss = "https://auth.example.com"
+    jwt.config.default_aud = "api"
 # --8<-- [end:config]
 
 decode = app.ctx.jwt.manager.decode

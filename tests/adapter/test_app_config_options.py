@@ -18,7 +18,7 @@ from sanic_jwt_extended import (
     ConfigurationConflictError,
     InMemoryBlacklist,
     Token,
-    app_options,
+    app_config,
     jwt_required,
 )
 
@@ -94,7 +94,7 @@ async def test_environment_variables(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     async def me(request: Request, token: Token) -> object:
         return json({"aud": token.aud})
 
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", params={"t": token})
     assert response.json == {"aud": ["api", "admin"]}
     _, response = await app.asgi_client.get("/me", headers=bearer(token))
@@ -187,9 +187,9 @@ OTHER_LIBRARIES: dict[str, tuple[str, object, object]] = {
 }
 
 
-def initialized(**app_config: object) -> Sanic[Any, Any]:
+def initialized(**options: object) -> Sanic[Any, Any]:
     app = new_app()
-    app.config.update({"JWT_SECRET_KEY": SECRET, **app_config})
+    app.config.update({"JWT_SECRET_KEY": SECRET, **options})
     with JWT.initialize(app):
         pass
     return app
@@ -248,15 +248,15 @@ def test_a_short_key_is_not_taken_when_it_names_another_option(
     # Were there an option `json_key` beside `jwt_json_key`, JWT_JSON_KEY would be its key.
     names = (*Config.option_names(), "json_key")
     monkeypatch.setattr(Config, "option_names", classmethod(lambda cls: names))
-    keys = app_options._app_config_keys()
+    keys = app_config._app_config_keys()
     assert keys["JWT_JSON_KEY"] == "json_key"
     assert keys["JWT_JWT_JSON_KEY"] == "jwt_json_key"
     assert keys["JWT_HEADER_KEY"] == "jwt_header_key"
-    assert app_options.APP_CONFIG_KEYS["JWT_JSON_KEY"] == "jwt_json_key"  # the real table
+    assert app_config.APP_CONFIG_KEYS["JWT_JSON_KEY"] == "jwt_json_key"  # the real table
 
 
 def test_no_key_is_read_for_two_options() -> None:
-    keys = app_options.APP_CONFIG_KEYS
+    keys = app_config.APP_CONFIG_KEYS
     assert set(keys.values()) == set(Config.option_names())
     for option in Config.option_names():
         assert keys["JWT_" + option.upper()] == option
@@ -279,10 +279,10 @@ async def test_an_app_configured_the_flask_jwt_extended_way(
     async def admin(request: Request, token: Token) -> object:
         return json({"identity": token.identity})
 
-    admin_token = JWT.create_access_token("alice", "admin")
+    admin_token = JWT.for_app(app).create_access_token("alice", "admin")
     _, response = await app.asgi_client.get("/admin", headers={"X-Token": admin_token})
     assert response.json == {"identity": "alice"}
-    user_token = JWT.create_access_token("bob", "user")
+    user_token = JWT.for_app(app).create_access_token("bob", "user")
     _, response = await app.asgi_client.get("/admin", headers={"X-Token": user_token})
     assert response.status == 403
     assert set(response.json) == {"message"}

@@ -30,14 +30,14 @@ async def test_method_decorators(make_app: Callable[..., Sanic[Any, Any]]) -> No
             return json({"deleted_by": token.identity})  # a sync method
 
     app.add_route(Items.as_view(), "/items")
-    admin = JWT.create_access_token("alice", "ADMIN")
+    admin = JWT.for_app(app).create_access_token("alice", "ADMIN")
 
     _, response = await app.asgi_client.get("/items")
     assert response.json == {"public": True}
     _, response = await app.asgi_client.post("/items")
     assert response.status == 401
     _, response = await app.asgi_client.post(
-        "/items", headers=bearer(JWT.create_access_token("bob", "USER"))
+        "/items", headers=bearer(JWT.for_app(app).create_access_token("bob", "USER"))
     )
     assert response.status == 403
     _, response = await app.asgi_client.post("/items", headers=bearer(admin))
@@ -76,7 +76,7 @@ async def test_decorators_list_guards_every_method(
     app.add_route(Account.as_view(), "/account/<user_id:int>", name="account_item")
     app.add_route(Renew.as_view(), "/renew")
     app.add_route(Greeting.as_view(), "/greeting")
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
 
     _, response = await app.asgi_client.get("/account")
     assert response.status == 401
@@ -89,7 +89,7 @@ async def test_decorators_list_guards_every_method(
 
     _, response = await app.asgi_client.post("/renew", headers=bearer(token))
     assert response.status == 401  # the refresh token travels in X-Refresh-Token
-    refresh = JWT.create_refresh_token("alice")
+    refresh = JWT.for_app(app).create_refresh_token("alice")
     _, response = await app.asgi_client.post(
         "/renew", headers={"X-Refresh-Token": f"Bearer {refresh}"}
     )

@@ -179,23 +179,30 @@ async def test_unset_expires_the_cookies(make_app: Callable[..., Sanic[Any, Any]
 def test_explicit_max_age_and_tokens_without_expiry(
     make_app: Callable[..., Sanic[Any, Any]],
 ) -> None:
-    make_app(token_location=("cookies",))
-    response = json({})
-    set_access_cookies(response, JWT.create_access_token("alice"), max_age=60)
-    assert set_cookies(response)["access_token_cookie"]["max-age"] == "60"
+    app = make_app(token_location=("cookies",))
+    with JWT.for_app(app):
+        response = json({})
+        set_access_cookies(response, JWT.create_access_token("alice"), max_age=60)
+        assert set_cookies(response)["access_token_cookie"]["max-age"] == "60"
 
-    session = json({})
-    set_access_cookies(session, JWT.create_access_token("alice", expires_delta=False))
-    assert "max-age" not in set_cookies(session)["access_token_cookie"]
+        session = json({})
+        set_access_cookies(session, JWT.create_access_token("alice", expires_delta=False))
+        assert "max-age" not in set_cookies(session)["access_token_cookie"]
 
 
 def test_a_token_of_the_wrong_type_is_a_wrong_token_error(
     make_app: Callable[..., Sanic[Any, Any]],
 ) -> None:
-    make_app(token_location=("cookies",))
-    with pytest.raises(WrongTokenError, match="takes an access token, not a refresh token"):
+    app = make_app(token_location=("cookies",))
+    with (
+        JWT.for_app(app),
+        pytest.raises(WrongTokenError, match="takes an access token, not a refresh token"),
+    ):
         set_access_cookies(json({}), JWT.create_refresh_token("alice"))
-    with pytest.raises(WrongTokenError, match="takes a refresh token, not an access token"):
+    with (
+        JWT.for_app(app),
+        pytest.raises(WrongTokenError, match="takes a refresh token, not an access token"),
+    ):
         set_refresh_cookies(json({}), JWT.create_access_token("alice"))
 
 
@@ -203,10 +210,10 @@ def test_a_token_of_the_wrong_type_is_a_wrong_token_error(
 def test_a_bad_token_raises_the_cores_error_and_sets_nothing(
     make_app: Callable[..., Sanic[Any, Any]], setter: Callable[..., None]
 ) -> None:
-    make_app(token_location=("cookies",), secret="another-app-secret-of-at-least-32-bytes")
-    foreign = JWT.create_access_token("alice")  # signed by another app's secret
-    make_app(token_location=("cookies",))
-    expired = JWT.create_refresh_token("alice", expires_delta=timedelta(seconds=-60))
+    other = make_app(token_location=("cookies",), secret="another-app-secret-of-at-least-32-bytes")
+    foreign = JWT.for_app(other).create_access_token("alice")  # signed by another app's secret
+    app = make_app(token_location=("cookies",))
+    expired = JWT.for_app(app).create_refresh_token("alice", expires_delta=timedelta(seconds=-60))
     cases: list[tuple[str, type[JWTExtendedException]]] = [
         ("not-a-token", JWTDecodeError),
         (foreign, JWTDecodeError),
@@ -214,6 +221,6 @@ def test_a_bad_token_raises_the_cores_error_and_sets_nothing(
     ]
     for token, error in cases:
         response = json({})
-        with pytest.raises(error):
+        with JWT.for_app(app), pytest.raises(error):
             setter(response, token)
         assert set_cookies(response) == {}

@@ -37,7 +37,7 @@ async def test_unsafe_method_without_csrf_header_is_refused(
 ) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS)
     _routes(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.request(method, "/me", headers=_cookie(token))
     assert response.status == 401
     assert response.json == {"msg": "the CSRF value is missing"}
@@ -47,8 +47,8 @@ async def test_unsafe_method_without_csrf_header_is_refused(
 async def test_wrong_csrf_value_is_refused(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS)
     _routes(app)
-    token = JWT.create_access_token("alice")
-    other_csrf = manager_of(app).decode(JWT.create_access_token("alice")).csrf
+    token = JWT.for_app(app).create_access_token("alice")
+    other_csrf = manager_of(app).decode(JWT.for_app(app).create_access_token("alice")).csrf
     assert other_csrf
     _, response = await app.asgi_client.post(
         "/me", headers={**_cookie(token), "X-CSRF-Token": other_csrf}
@@ -60,7 +60,7 @@ async def test_wrong_csrf_value_is_refused(make_app: Callable[..., Sanic[Any, An
 async def test_right_csrf_value_is_accepted(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS)
     _routes(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     csrf = manager_of(app).decode(token).csrf
     assert csrf
     _, response = await app.asgi_client.post(
@@ -76,7 +76,7 @@ async def test_safe_methods_are_exempt(
 ) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS)
     _routes(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.request(method, "/me", headers=_cookie(token))
     assert response.status == 200
 
@@ -86,7 +86,7 @@ async def test_token_in_a_header_needs_no_csrf_value(
 ) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS)
     _routes(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.post("/me", headers=bearer(token))
     assert response.status == 200
 
@@ -96,7 +96,7 @@ async def test_csrf_protect_off_and_custom_methods_and_header(
 ) -> None:
     off = make_app(token_location=COOKIES_AND_HEADERS, csrf_protect=False)
     _routes(off)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(off).create_access_token("alice")
     _, response = await off.asgi_client.post("/me", headers=_cookie(token))
     assert response.status == 200
 
@@ -126,7 +126,7 @@ async def test_refresh_cookie_uses_the_refresh_csrf_header(
 ) -> None:
     app = make_app(token_location=COOKIES_AND_HEADERS, refresh_jwt_csrf_header="X-Refresh-CSRF")
     _routes(app)
-    refresh = JWT.create_refresh_token("alice")
+    refresh = JWT.for_app(app).create_refresh_token("alice")
     csrf = manager_of(app).decode(refresh).csrf
     assert csrf
     cookie = _cookie(refresh, "refresh_token_cookie")

@@ -42,7 +42,7 @@ async def test_bare_and_called_on_sync_and_async_views(
     app.add_route(guarded, "/items/<item>")
 
     _, response = await app.asgi_client.get(
-        "/items/x", headers=bearer(JWT.create_access_token("alice"))
+        "/items/x", headers=bearer(JWT.for_app(app).create_access_token("alice"))
     )
     assert response.status == 200
     assert response.json == {"identity": "alice", "item": "x"}
@@ -59,7 +59,7 @@ async def test_refresh_bare_and_called(
     def refresh(request: Request, token: Token) -> HTTPResponse:
         return json({"type": token.type})
 
-    header = {"X-Refresh-Token": f"Bearer {JWT.create_refresh_token('alice')}"}
+    header = {"X-Refresh-Token": f"Bearer {JWT.for_app(app).create_refresh_token('alice')}"}
     _, response = await app.asgi_client.post("/refresh", headers=header)
     assert response.json == {"type": "refresh"}
 
@@ -79,7 +79,7 @@ async def test_refresh_header_and_prefix_are_configurable(
     async def refresh(request: Request, token: Token) -> HTTPResponse:
         return json({"identity": token.identity})
 
-    token = JWT.create_refresh_token("alice")
+    token = JWT.for_app(app).create_refresh_token("alice")
     _, response = await app.asgi_client.post(
         "/refresh", headers={"Authorization": f"refresh {token}"}
     )
@@ -104,6 +104,6 @@ async def test_a_plain_function_returning_a_coroutine_is_awaited(
         return inner(request, token=token)
 
     app.add_route(jwt_required(wrapper), "/wrapped")
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/wrapped", headers=bearer(token))
     assert response.json == {"identity": "alice"}

@@ -110,11 +110,14 @@ async def test_jwt_decode_error_422(make_app: Callable[..., Sanic[Any, Any]]) ->
 async def test_wrong_token_422(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(use_acl=True)
     _routes(app)
-    response = await _get(app, "/me", headers=bearer(JWT.create_refresh_token("alice")))
+    response = await _get(
+        app, "/me", headers=bearer(JWT.for_app(app).create_refresh_token("alice"))
+    )
     assert response.status == 422
     assert response.json == {"msg": "only access tokens are accepted here"}
     _, response = await app.asgi_client.post(
-        "/refresh", headers={"X-Refresh-Token": f"Bearer {JWT.create_access_token('alice')}"}
+        "/refresh",
+        headers={"X-Refresh-Token": f"Bearer {JWT.for_app(app).create_access_token('alice')}"},
     )
     assert response.status == 422
     assert response.json == {"msg": "only refresh tokens are accepted here"}
@@ -123,8 +126,8 @@ async def test_wrong_token_422(make_app: Callable[..., Sanic[Any, Any]]) -> None
 async def test_revoked_token_401_invalid_token(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(use_acl=True, use_blacklist=True)
     _routes(app)
-    token = JWT.create_access_token("alice")
-    await JWT.revoke(manager_of(app).decode(token))
+    token = JWT.for_app(app).create_access_token("alice")
+    await JWT.for_app(app).revoke(manager_of(app).decode(token))
     response = await _get(app, "/me", headers=bearer(token))
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
@@ -136,7 +139,9 @@ async def test_revoked_token_401_invalid_token(make_app: Callable[..., Sanic[Any
 async def test_fresh_token_required_401(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(use_acl=True)
     _routes(app)
-    response = await _get(app, "/fresh", headers=bearer(JWT.create_access_token("alice")))
+    response = await _get(
+        app, "/fresh", headers=bearer(JWT.for_app(app).create_access_token("alice"))
+    )
     assert response.status == 401
     assert response.json == {"msg": "a fresh token is required"}
     assert response.headers["WWW-Authenticate"].startswith(
@@ -149,7 +154,9 @@ async def test_access_denied_403_insufficient_scope(
 ) -> None:
     app = make_app(use_acl=True)
     _routes(app)
-    response = await _get(app, "/admin", headers=bearer(JWT.create_access_token("bob", "USER")))
+    response = await _get(
+        app, "/admin", headers=bearer(JWT.for_app(app).create_access_token("bob", "USER"))
+    )
     assert response.status == 403
     assert response.json == {"msg": "this role is not allowed here"}
     assert response.headers["WWW-Authenticate"].startswith('Bearer error="insufficient_scope"')
@@ -159,7 +166,8 @@ async def test_csrf_error_401(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(use_acl=True, token_location=("cookies",))
     _routes(app)
     _, response = await app.asgi_client.post(
-        "/refresh", headers={"Cookie": f"refresh_token_cookie={JWT.create_refresh_token('a')}"}
+        "/refresh",
+        headers={"Cookie": f"refresh_token_cookie={JWT.for_app(app).create_refresh_token('a')}"},
     )
     assert response.status == 401
     assert response.json == {"msg": "the CSRF value is missing"}
@@ -186,7 +194,7 @@ async def test_revocation_store_unavailable_503(
 ) -> None:
     app = make_app(use_acl=True, use_blacklist=True, blacklist_class=_UnreachableStore)
     _routes(app)
-    response = await _get(app, "/me", headers=bearer(JWT.create_access_token("alice")))
+    response = await _get(app, "/me", headers=bearer(JWT.for_app(app).create_access_token("alice")))
     assert response.status == 503
     assert response.json == {"msg": "the revocation store is unavailable; try again shortly"}
     assert response.headers["Retry-After"] == "1"

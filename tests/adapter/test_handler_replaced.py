@@ -44,7 +44,7 @@ async def test_async_and_sync_replacements_are_used_and_others_stay_default() ->
     assert response.json == {"error": "log in first", "path": "/admin"}
     assert isinstance(seen[0], NoAuthorizationError)
 
-    user = JWT.create_access_token("bob", "USER")
+    user = JWT.for_app(app).create_access_token("bob", "USER")
     _, response = await app.asgi_client.get("/admin", headers=bearer(user))
     assert (response.status, response.text) == (418, "nope")
 
@@ -100,6 +100,6 @@ async def test_the_app_own_exception_handler_is_kept() -> None:
         return json({})
 
     _, response = await app.asgi_client.get(
-        "/admin", headers=bearer(JWT.create_access_token("bob", "USER"))
+        "/admin", headers=bearer(JWT.for_app(app).create_access_token("bob", "USER"))
     )
     assert (response.status, response.text) == (403, "the app's own")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import timedelta
 
 import pytest
@@ -48,7 +49,7 @@ def test_leaving_the_block_freezes_the_config() -> None:
     with JWT.initialize(app) as manager:
         manager.config.secret_key = SECRET
     with pytest.raises(ConfigurationConflictError, match="use_acl"):
-        JWT.config.use_acl = True
+        JWT.for_app(app).config.use_acl = True
 
 
 def test_unknown_option_is_refused_at_once() -> None:
@@ -91,7 +92,7 @@ def test_creating_a_token_inside_the_block_is_a_clear_error() -> None:
 def test_creating_a_token_before_any_initialize_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sanic_jwt_extended.state, "_latest", None)
+    monkeypatch.setattr(sanic_jwt_extended.state, "_finished", weakref.WeakSet())
     with pytest.raises(ConfigurationConflictError, match="initialize"):
         JWT.create_access_token("alice")
     with pytest.raises(ConfigurationConflictError, match="initialize"):
@@ -103,17 +104,17 @@ def test_blacklist_is_none_without_use_blacklist_and_built_with_it() -> None:
     with JWT.initialize(plain) as manager:
         manager.config.secret_key = SECRET
         assert JWT.blacklist is None
-    assert JWT.blacklist is None
+    assert JWT.for_app(plain).blacklist is None
 
     revoking = new_app()
     with JWT.initialize(revoking) as manager:
         manager.config.secret_key = SECRET
         manager.config.use_blacklist = True
-    assert isinstance(JWT.blacklist, InMemoryBlacklist)
-    assert JWT.blacklist is manager_of(revoking).blacklist
+    assert isinstance(JWT.for_app(revoking).blacklist, InMemoryBlacklist)
+    assert JWT.for_app(revoking).blacklist is manager_of(revoking).blacklist
 
 
-def test_create_token_signatures_follow_the_seed() -> None:
+def test_create_token_signatures_follow_the_1_0_dev_api() -> None:
     app = new_app()
     with JWT.initialize(app) as manager:
         manager.config.secret_key = SECRET
@@ -122,7 +123,7 @@ def test_create_token_signatures_follow_the_seed() -> None:
         manager.config.decode_issuer = "me"
     manager_ = manager_of(app)
     access = manager_.decode(
-        JWT.create_access_token(
+        JWT.for_app(app).create_access_token(
             "alice",
             "ADMIN",
             True,
@@ -144,11 +145,13 @@ def test_create_token_signatures_follow_the_seed() -> None:
     assert timedelta(minutes=4) < access.exp - access.iat <= timedelta(minutes=5)
 
     refresh = manager_.decode(
-        JWT.create_refresh_token("alice", "ADMIN", expires_delta=False, iss="me", aud="you")
+        JWT.for_app(app).create_refresh_token(
+            "alice", "ADMIN", expires_delta=False, iss="me", aud="you"
+        )
     )
     assert (refresh.type, refresh.role, refresh.exp) == ("refresh", "ADMIN", None)
     with pytest.raises(TypeError):
-        JWT.create_access_token("alice", "ADMIN", True, timedelta(minutes=5))  # type: ignore[misc]
+        JWT.for_app(app).create_access_token("alice", "ADMIN", True, timedelta(minutes=5))  # type: ignore[misc]
 
 
 async def test_revoke_and_revoke_all_through_the_class() -> None:
@@ -162,16 +165,16 @@ async def test_revoke_and_revoke_all_through_the_class() -> None:
     async def me(request: Request, token: Token) -> object:
         return json({"identity": token.identity})
 
-    one = JWT.create_access_token("alice")
-    two = JWT.create_access_token("alice")
-    other = JWT.create_access_token("bob")
-    await JWT.revoke(manager_of(app).decode(one))
+    one = JWT.for_app(app).create_access_token("alice")
+    two = JWT.for_app(app).create_access_token("alice")
+    other = JWT.for_app(app).create_access_token("bob")
+    await JWT.for_app(app).revoke(manager_of(app).decode(one))
     _, response = await app.asgi_client.get("/me", headers=bearer(one))
     assert response.status == 401
     _, response = await app.asgi_client.get("/me", headers=bearer(two))
     assert response.status == 200
 
-    await JWT.revoke_all("alice")
+    await JWT.for_app(app).revoke_all("alice")
     _, response = await app.asgi_client.get("/me", headers=bearer(two))
     assert response.status == 401
     _, response = await app.asgi_client.get("/me", headers=bearer(other))
@@ -182,9 +185,9 @@ async def test_revoke_needs_use_blacklist() -> None:
     app = new_app()
     with JWT.initialize(app) as manager:
         manager.config.secret_key = SECRET
-    token = manager_of(app).decode(JWT.create_access_token("alice"))
+    token = manager_of(app).decode(JWT.for_app(app).create_access_token("alice"))
     with pytest.raises(ConfigurationConflictError, match="use_blacklist"):
-        await JWT.revoke(token)
+        await JWT.for_app(app).revoke(token)
 
 
 def test_an_instance_reads_the_same_state_as_the_class() -> None:
@@ -193,6 +196,7 @@ def test_an_instance_reads_the_same_state_as_the_class() -> None:
         manager.config.secret_key = SECRET
         manager.config.use_blacklist = True
     instance = JWT()
-    assert instance.config is JWT.config is manager_of(app).config
-    assert instance.handler is JWT.handler
-    assert instance.blacklist is JWT.blacklist is manager_of(app).blacklist
+    with JWT.for_app(app):
+        assert instance.config is JWT.config is manager_of(app).config
+        assert instance.handler is JWT.handler
+        assert instance.blacklist is JWT.blacklist is manager_of(app).blacklist

@@ -37,11 +37,11 @@ async def test_no_token_gives_none(app: Sanic[Any, Any]) -> None:
 
 async def test_valid_token_gives_the_token(app: Sanic[Any, Any]) -> None:
     _, response = await app.asgi_client.get(
-        "/hello", headers=bearer(JWT.create_access_token("alice"))
+        "/hello", headers=bearer(JWT.for_app(app).create_access_token("alice"))
     )
     assert response.json == {"hello": "alice"}
     _, response = await app.asgi_client.get(
-        "/hello", params={"jwt": JWT.create_access_token("bob")}
+        "/hello", params={"jwt": JWT.for_app(app).create_access_token("bob")}
     )
     assert response.json == {"hello": "bob"}
 
@@ -59,7 +59,7 @@ async def test_another_scheme_does_not_hide_a_token_elsewhere(app: Sanic[Any, An
     _, response = await app.asgi_client.get(
         "/hello",
         headers={"Authorization": "Basic YWxpY2U6c2VjcmV0"},
-        params={"jwt": JWT.create_access_token("carol")},
+        params={"jwt": JWT.for_app(app).create_access_token("carol")},
     )
     assert response.json == {"hello": "carol"}
 
@@ -68,14 +68,14 @@ async def test_present_but_bad_tokens_are_refused(app: Sanic[Any, Any]) -> None:
     expired = TokenManager(
         Config(secret_key=SECRET), clock=lambda: time.time() - 3600
     ).create_access_token("alice")
-    tampered = JWT.create_access_token("alice")[:-4] + "AAAA"
-    revoked = JWT.create_access_token("alice")
-    await JWT.revoke(app.ctx.jwt.manager.decode(revoked))
+    tampered = JWT.for_app(app).create_access_token("alice")[:-4] + "AAAA"
+    revoked = JWT.for_app(app).create_access_token("alice")
+    await JWT.for_app(app).revoke(app.ctx.jwt.manager.decode(revoked))
     cases = {
         expired: 401,
         tampered: 422,
         "not.a.token": 422,
-        JWT.create_refresh_token("alice"): 422,
+        JWT.for_app(app).create_refresh_token("alice"): 422,
         revoked: 401,
     }
     for raw, status in cases.items():

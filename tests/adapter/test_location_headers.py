@@ -26,7 +26,7 @@ async def test_prefix_matches_case_insensitively(
 ) -> None:
     app = make_app()
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", headers={"Authorization": f"{prefix} {token}"})
     assert response.status == 200
     assert response.json == {"identity": "alice"}
@@ -35,7 +35,7 @@ async def test_prefix_matches_case_insensitively(
 async def test_custom_header_and_prefix(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(jwt_header_key="X-Api-Token", jwt_header_prefix="JWT")
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", headers={"X-Api-Token": f"jwt {token}"})
     assert response.status == 200
     # the default header is not looked at any more
@@ -47,7 +47,7 @@ async def test_custom_header_and_prefix(make_app: Callable[..., Sanic[Any, Any]]
 async def test_empty_prefix_means_the_bare_token(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(jwt_header_prefix="")
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", headers={"Authorization": token})
     assert response.status == 200
     _, response = await app.asgi_client.get("/me", headers=bearer(token))
@@ -90,7 +90,7 @@ async def test_two_authorization_headers_are_refused(
 ) -> None:
     app = make_app()
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get(
         "/me", headers=[("Authorization", f"Bearer {token}"), ("Authorization", "Bearer x.y.z")]
     )

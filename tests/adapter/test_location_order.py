@@ -25,7 +25,7 @@ def _protect(app: Sanic[Any, Any]) -> None:
 async def test_cookie(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=("cookies",))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get(
         "/me", headers={"Cookie": f"access_token_cookie={token}"}
     )
@@ -38,7 +38,7 @@ async def test_query_string_with_the_configured_name(
 ) -> None:
     app = make_app(token_location=("query_string",), jwt_query_param_name="access")
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", params={"access": token})
     assert response.status == 200
     _, response = await app.asgi_client.get("/me", params={"jwt": token})
@@ -50,7 +50,7 @@ async def test_json_body_with_the_configured_key(
 ) -> None:
     app = make_app(token_location=("json",), jwt_json_key="jwt")
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.post("/me", json={"jwt": token, "other": 1})
     assert response.status == 200
     _, response = await app.asgi_client.post("/me", json={"access_token": token})
@@ -62,7 +62,7 @@ async def test_old_spellings_of_locations_are_accepted(
 ) -> None:
     app = make_app(token_location=("header", "query"))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", params={"jwt": token})
     assert response.status == 200
 
@@ -72,8 +72,8 @@ async def test_first_location_holding_a_token_wins(
 ) -> None:
     app = make_app(token_location=("query_string", "headers"))
     _protect(app)
-    alice = JWT.create_access_token("alice")
-    bob = JWT.create_access_token("bob")
+    alice = JWT.for_app(app).create_access_token("alice")
+    bob = JWT.for_app(app).create_access_token("bob")
     _, response = await app.asgi_client.get("/me", params={"jwt": alice}, headers=bearer(bob))
     assert response.json == {"identity": "alice"}
     # a bad token in the first location is not skipped in favour of a good one later
@@ -91,7 +91,7 @@ async def test_locations_not_configured_are_ignored(
 ) -> None:
     app = make_app(token_location=("headers",))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.post(
         "/me?jwt=" + token,
         json={"access_token": token},

@@ -39,7 +39,7 @@ def assert_sent_twice(response: Any, token: str, what: str) -> None:
 async def test_a_repeated_query_parameter(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=("query_string",))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/me", params=[("jwt", token), ("jwt", token)])
     assert_sent_twice(response, token, "the 'jwt' query parameter was sent 2 times")
     _, response = await app.asgi_client.get(
@@ -54,7 +54,7 @@ async def test_a_repeated_query_parameter(make_app: Callable[..., Sanic[Any, Any
 async def test_a_repeated_cookie(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=("cookies",))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
 
     async def get(cookie_header: str) -> Any:
         _, response = await app.asgi_client.get("/me", headers={"Cookie": cookie_header})
@@ -75,7 +75,7 @@ async def test_a_repeated_cookie(make_app: Callable[..., Sanic[Any, Any]]) -> No
 async def test_a_repeated_json_member(make_app: Callable[..., Sanic[Any, Any]]) -> None:
     app = make_app(token_location=("json",))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
 
     async def post(path: str, body: str) -> Any:
         headers = {"Content-Type": "application/json"}
@@ -92,7 +92,7 @@ async def test_a_repeated_json_member(make_app: Callable[..., Sanic[Any, Any]]) 
     nested = f'{{"access_token": "{token}", "x": {{"access_token": 1, "access_token": 2}}}}'
     assert (await post("/me", nested)).json == {"identity": "alice"}
 
-    refresh = JWT.create_refresh_token("alice")
+    refresh = JWT.for_app(app).create_refresh_token("alice")
     body = f'{{"refresh_token": "{refresh}", "refresh_token": "{refresh}"}}'
     assert_sent_twice(await post("/refresh", body), refresh, "'refresh_token' member")
     body = f'{{"refresh_token": "{refresh}", "access_token": 1, "access_token": 2}}'
@@ -104,7 +104,7 @@ async def test_a_location_after_the_one_that_holds_the_token_is_not_read(
 ) -> None:
     app = make_app(token_location=("headers", "query_string"))
     _protect(app)
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get(
         "/me", headers=bearer(token), params=[("jwt", "a"), ("jwt", "b")]
     )

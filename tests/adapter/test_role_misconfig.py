@@ -63,7 +63,7 @@ async def test_route_added_after_initialize_fails_at_startup(
         return json({})
 
     with pytest.raises(ConfigurationConflictError, match=r"no_guests.*use_acl=True"):
-        await app.asgi_client.get("/me", headers=bearer(JWT.create_access_token("a")))
+        await app.asgi_client.get("/me", headers=bearer(JWT.for_app(app).create_access_token("a")))
 
 
 @pytest.mark.parametrize("where", ["method", "decorators", "blueprint", "websocket"])
@@ -117,6 +117,6 @@ async def test_with_use_acl_the_same_routes_start(make_app: Callable[..., Sanic[
         return json({"role": token.role})
 
     _, response = await app.asgi_client.get(
-        "/admin", headers=bearer(JWT.create_access_token("a", "ADMIN"))
+        "/admin", headers=bearer(JWT.for_app(app).create_access_token("a", "ADMIN"))
     )
     assert response.status == 200

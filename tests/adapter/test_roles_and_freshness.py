@@ -76,7 +76,7 @@ async def test_allow_and_deny(
     app: Sanic[Any, Any], path: str, role: str | None, status: int
 ) -> None:
     _, response = await app.asgi_client.get(
-        path, headers=bearer(JWT.create_access_token("a", role))
+        path, headers=bearer(JWT.for_app(app).create_access_token("a", role))
     )
     assert response.status == status
     if status == 200:
@@ -87,16 +87,16 @@ async def test_allow_and_deny(
     ("fresh", "status"), [(True, 200), (False, 401), (timedelta(minutes=5), 200)]
 )
 async def test_fresh_required(app: Sanic[Any, Any], fresh: bool | timedelta, status: int) -> None:
-    token = JWT.create_access_token("alice", None, fresh)
+    token = JWT.for_app(app).create_access_token("alice", None, fresh)
     _, response = await app.asgi_client.get("/fresh", headers=bearer(token))
     assert response.status == status
 
 
 async def test_freshness_is_checked_before_the_role(app: Sanic[Any, Any]) -> None:
-    stale_user = JWT.create_access_token("bob", "USER", False)
+    stale_user = JWT.for_app(app).create_access_token("bob", "USER", False)
     _, response = await app.asgi_client.get("/fresh-admin", headers=bearer(stale_user))
     assert response.status == 401
-    fresh_user = JWT.create_access_token("bob", "USER", True)
+    fresh_user = JWT.for_app(app).create_access_token("bob", "USER", True)
     _, response = await app.asgi_client.get("/fresh-admin", headers=bearer(fresh_user))
     assert response.status == 403
 
@@ -111,6 +111,6 @@ async def test_freshness_is_checked_before_the_role(app: Sanic[Any, Any]) -> Non
     ],
 )
 async def test_refresh_roles(app: Sanic[Any, Any], path: str, role: str, status: int) -> None:
-    refresh = JWT.create_refresh_token("alice", role)
+    refresh = JWT.for_app(app).create_refresh_token("alice", role)
     _, response = await app.asgi_client.post(path, headers={"X-Refresh-Token": f"Bearer {refresh}"})
     assert response.status == status

@@ -54,12 +54,12 @@ async def test_each_app_accepts_only_its_own_tokens() -> None:
     assert response.status == 422
 
 
-def test_outside_a_request_the_latest_app_is_used() -> None:
+def test_outside_a_request_each_app_is_named() -> None:
     first = _app("the-first-secret-is-long-enough-32-bytes", "first")
-    assert manager_of(first).decode(JWT.create_access_token("a")).iss == "first"
+    assert manager_of(first).decode(JWT.for_app(first).create_access_token("a")).iss == "first"
     second = _app("the-second-secret-is-long-enough-32-byte", "second")
-    assert JWT.config is second.ctx.jwt.config
-    assert manager_of(second).decode(JWT.create_access_token("a")).iss == "second"
+    assert JWT.for_app(second).config is second.ctx.jwt.config
+    assert manager_of(second).decode(JWT.for_app(second).create_access_token("a")).iss == "second"
     # the per-app manager stays reachable for code that serves several apps
     assert manager_of(first).decode(manager_of(first).create_access_token("a")).iss == "first"
 

@@ -72,7 +72,7 @@ def test_no_token_is_refused_before_the_handshake(app: Sanic[Any, Any]) -> None:
 
 
 def test_wrong_role_is_refused_with_403_before_the_handshake(app: Sanic[Any, Any]) -> None:
-    user = JWT.create_access_token("bob", "USER")
+    user = JWT.for_app(app).create_access_token("bob", "USER")
     _, response = real_server(app).get("/admin-feed", headers=_upgrade_headers(**bearer(user)))
     assert response.status == 403
     assert response.json == {"msg": "this role is not allowed here"}
@@ -94,7 +94,7 @@ def test_a_valid_token_opens_the_socket_and_the_handler_gets_it(app: Sanic[Any, 
     async def client(ws: Any) -> None:
         received.append(await ws.recv())
 
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     real_server(app).websocket("/feed", extra_headers=bearer(token), mimic=client)
     assert received == ["hello alice"]
     assert app.ctx.handled == ["alice"]  # verified once, before the upgrade
@@ -110,7 +110,7 @@ def test_sync_handler_with_the_right_role(app: Sanic[Any, Any]) -> None:
     async def client(ws: Any) -> None:
         received.append(await ws.recv())
 
-    admin = JWT.create_access_token("alice", "ADMIN")
+    admin = JWT.for_app(app).create_access_token("alice", "ADMIN")
     real_server(app).websocket("/admin-feed", extra_headers=bearer(admin), mimic=client)
     assert received == ["admin alice"]
 
@@ -123,7 +123,7 @@ def test_optional_websocket(app: Sanic[Any, Any]) -> None:
 
     real_server(app).websocket("/lobby", mimic=client)
     real_server(app).websocket(
-        "/lobby", extra_headers=bearer(JWT.create_access_token("carol")), mimic=client
+        "/lobby", extra_headers=bearer(JWT.for_app(app).create_access_token("carol")), mimic=client
     )
     assert received == ["lobby anonymous", "lobby carol"]
     _, response = real_server(app).get("/lobby", headers=_upgrade_headers(**bearer("x.y.z")))

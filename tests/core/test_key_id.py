@@ -1,4 +1,4 @@
-"""`key_id` names the seed's single key: tokens carry it, and only it (or no kid) verifies."""
+"""`key_id` names a single key: tokens carry it, and only it (or no kid) verifies."""
 
 from __future__ import annotations
 

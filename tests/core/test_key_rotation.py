@@ -22,7 +22,7 @@ from jwt_core.keys import thumbprint
 
 from .conftest import private_pem, public_pem
 
-SECRET = "legacy-secret-of-the-seed-configuration-0123456789abcdef"
+SECRET = "legacy-secret-of-the-single-key-config-0123456789abcdef"
 NEW_SECRET = "the-next-hmac-secret-for-2025-long-enough-even-for-hs512-0123456789abcdef"
 
 
@@ -113,7 +113,7 @@ def test_rotation_between_hmac_secrets() -> None:
         manager(keys=[new]).decode(before)
 
 
-# -- what the seed's single key writes, and migrating from it --------------------------------
+# -- what a single key writes, and migrating from it -----------------------------------------
 def test_single_hmac_key_writes_no_kid() -> None:
     raw = manager(secret_key=SECRET).create_access_token("alice")
     assert header_of(raw) == {"alg": "HS256", "typ": "JWT"}
@@ -149,10 +149,10 @@ def test_thumbprint_of_rfc7638_example() -> None:
 
 
 def test_migrating_from_a_single_hmac_secret() -> None:
-    seed = manager(secret_key=SECRET)
-    legacy = seed.create_access_token("alice")  # no kid in its header
+    single = manager(secret_key=SECRET)
+    legacy = single.create_access_token("alice")  # no kid in its header
 
-    # A set of two keys refuses tokens without kid, so the seed's tokens would break ...
+    # A set of two keys refuses tokens without kid, so the single key's tokens would break ...
     two = manager(
         keys=[
             {"kid": "legacy", "alg": "HS256", "secret_key": SECRET},
@@ -176,12 +176,12 @@ def test_migrating_from_a_single_hmac_secret() -> None:
 def test_migrating_from_a_single_asymmetric_key_keeps_its_tokens(
     old_rsa: rsa.RSAPrivateKey, new_rsa: rsa.RSAPrivateKey
 ) -> None:
-    seed = manager(algorithm="RS256", private_key=private_pem(old_rsa))
-    legacy = seed.create_access_token("alice")
+    single = manager(algorithm="RS256", private_key=private_pem(old_rsa))
+    legacy = single.create_access_token("alice")
     kid = header_of(legacy)["kid"]
-    assert seed.keys.signing is not None
-    assert seed.keys.signing.kid == kid
-    # Name the old key by its thumbprint and the seed's tokens verify in a set of two at once.
+    assert single.keys.signing is not None
+    assert single.keys.signing.kid == kid
+    # Name the old key by its thumbprint and the single key's tokens verify in a set of two at once.
     rotated = manager(
         keys=[
             {"kid": kid, "alg": "RS256", "public_key": public_pem(old_rsa)},

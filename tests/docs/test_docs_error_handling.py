@@ -8,7 +8,7 @@ from typing import Any
 import jwt_core.errors
 from sanic_jwt_extended.handlers import HANDLED
 
-from .example_files import DOCS, bearer, load_app
+from .example_files import DOCS, EXAMPLES, bearer, load_app
 from .markdown_tables import code, rows_of
 
 PAGE = DOCS / "error-handling.md"
@@ -70,3 +70,18 @@ def test_default_bodies_statuses_and_headers() -> None:
     _, response = app.test_client.get("/me", headers={"Authorization": "Bearer"})
     assert response.status == 422
     assert "www-authenticate" not in response.headers
+
+
+def test_exception_tree_is_the_class_hierarchy() -> None:
+    lines = (EXAMPLES / "error_tree.txt").read_text(encoding="utf-8").splitlines()
+    parents: list[type] = []
+    shown = []
+    for line in lines:
+        name = line.lstrip("│├└─ ").split()[0]
+        depth = (len(line) - len(line.lstrip("│├└─ "))) // 4
+        error = getattr(jwt_core.errors, name)
+        parents[depth:] = [error]
+        if depth:
+            assert error.__bases__[0] is parents[depth - 1], name
+        shown.append(name)
+    assert set(shown) == set(jwt_core.errors.__all__)

@@ -85,7 +85,7 @@ def test_a_key_set_of_specs_and_a_jwk(keys_folder: Path) -> None:
     assert header(token)["kid"] == "2025-06"
     assert tm.decode(token).identity == "alice"
     # the JWK's k is this secret, base64url-encoded: its tokens verify too
-    legacy_secret = "legacy-secret-of-the-seed-0123456789abcdef"
+    legacy_secret = "legacy-secret-of-the-first-key-0123456789abcdef"
     legacy = TokenManager(
         Config(keys=[{"kid": "legacy", "alg": "HS256", "secret_key": legacy_secret}])
     )
@@ -138,9 +138,9 @@ def test_moving_from_a_single_hmac_secret() -> None:
 
 def test_moving_from_a_single_ec_key(keys_folder: Path) -> None:
     namespace, _ = run_example("rotation_from_single_key.py")
-    seed, rotating = namespace["seed"], namespace["rotating"]
+    single, rotating = namespace["single"], namespace["rotating"]
     thumbprint = namespace["thumbprint"]
     assert header(namespace["legacy"])["kid"] == thumbprint
-    assert seed.jwks()["keys"][0]["kid"] == thumbprint
+    assert single.jwks()["keys"][0]["kid"] == thumbprint
     assert rotating.decode(namespace["legacy"]).kid == thumbprint
     assert header(rotating.create_access_token("alice"))["kid"] == "2025-06"

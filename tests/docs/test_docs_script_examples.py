@@ -11,6 +11,7 @@ SCRIPTS = [
     "tokens_basics.py",
     "tokens_claims.py",
     "core_worker.py",
+    "several_apps.py",
 ]
 
 

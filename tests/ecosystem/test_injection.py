@@ -100,7 +100,7 @@ def refused(app: Sanic[Any, Any], headers: dict[str, str]) -> tuple[Any, Any]:
 
 
 def test_an_undecorated_view_gets_the_verified_token(app: Sanic[Any, Any]) -> None:
-    token = JWT.create_access_token("alice")
+    token = JWT.for_app(app).create_access_token("alice")
     _, response = real_server(app).get("/injected", headers=bearer(token))
     assert response.status == 200
     assert response.json == {"identity": "alice", "type": "access"}
@@ -114,13 +114,15 @@ def test_refusals_are_those_of_jwt_required(app: Sanic[Any, Any], case: str, sta
     if case == "missing":
         headers: dict[str, str] = {}
     elif case == "expired":
-        headers = bearer(JWT.create_access_token("a", expires_delta=timedelta(seconds=-60)))
+        headers = bearer(
+            JWT.for_app(app).create_access_token("a", expires_delta=timedelta(seconds=-60))
+        )
     elif case == "tampered":
-        headers = bearer(JWT.create_access_token("a")[:-3] + "AAA")
+        headers = bearer(JWT.for_app(app).create_access_token("a")[:-3] + "AAA")
     elif case == "refresh":
-        headers = bearer(JWT.create_refresh_token("a"))
+        headers = bearer(JWT.for_app(app).create_refresh_token("a"))
     else:
-        raw = JWT.create_access_token("a")
+        raw = JWT.for_app(app).create_access_token("a")
         manager = app.ctx.jwt.manager
         asyncio.run(manager.revoke(manager.decode(raw)))
         headers = bearer(raw)
@@ -132,8 +134,8 @@ def test_refusals_are_those_of_jwt_required(app: Sanic[Any, Any], case: str, sta
 
 
 def test_decorators_keep_their_own_semantics(app: Sanic[Any, Any]) -> None:
-    access = JWT.create_access_token("alice", "ADMIN")
-    refresh = JWT.create_refresh_token("bob")
+    access = JWT.for_app(app).create_access_token("alice", "ADMIN")
+    refresh = JWT.for_app(app).create_refresh_token("bob")
     _, response = real_server(app).get("/decorated", headers=bearer(access))
     assert response.json == {"identity": "alice"}
     _, response = real_server(app).get("/optional")  # no token: the injection must not refuse it
@@ -147,25 +149,27 @@ def test_decorators_keep_their_own_semantics(app: Sanic[Any, Any]) -> None:
     _, response = real_server(app).get("/admin", headers=bearer(access))
     assert response.json == {"role": "ADMIN"}
     _, response = real_server(app).get(
-        "/admin", headers=bearer(JWT.create_access_token("eve", "USER"))
+        "/admin", headers=bearer(JWT.for_app(app).create_access_token("eve", "USER"))
     )
     assert response.status == 403
 
 
 def test_class_views_decorated_whole_or_per_method(app: Sanic[Any, Any]) -> None:
-    refresh = {"X-Refresh-Token": f"Bearer {JWT.create_refresh_token('bob')}"}
+    refresh = {"X-Refresh-Token": f"Bearer {JWT.for_app(app).create_refresh_token('bob')}"}
     _, response = real_server(app).post("/refresh-view", headers=refresh)
     assert (response.status, response.json) == (200, {"type": "refresh"})
     _, response = real_server(app).post("/mixed", headers=refresh)
     assert response.json == {"type": "refresh", "how": "decorated"}
-    _, response = real_server(app).get("/mixed", headers=bearer(JWT.create_access_token("alice")))
+    _, response = real_server(app).get(
+        "/mixed", headers=bearer(JWT.for_app(app).create_access_token("alice"))
+    )
     assert response.json == {"type": "access", "how": "injected"}
     _, response = real_server(app).get("/mixed", headers=refresh)
     assert response.status == 401  # no access token in the Authorization header
 
 
 def test_a_decorated_websocket_route(app: Sanic[Any, Any]) -> None:
-    token = JWT.create_access_token("carol")
+    token = JWT.for_app(app).create_access_token("carol")
 
     received: list[str] = []
 
@@ -181,7 +185,7 @@ def test_automatic_head_routes_follow_the_get_routes_decorator(app: Sanic[Any, A
     """sanic-ext adds a HEAD route per GET route; it must be guarded as the GET route is."""
     response = real_server(app).head("/optional")[1]
     assert response.status == 200  # jwt_optional: no token is fine, injection or not
-    refresh = {"X-Refresh-Token": f"Bearer {JWT.create_refresh_token('bob')}"}
+    refresh = {"X-Refresh-Token": f"Bearer {JWT.for_app(app).create_refresh_token('bob')}"}
     assert real_server(app).head("/refresh-state", headers=refresh)[1].status == 200
     assert real_server(app).head("/refresh-state")[1].status == 401
     assert real_server(app).head("/decorated")[1].status == 401

@@ -108,34 +108,34 @@ async def request_case(app: Sanic[Any, Any], case: str) -> tuple[str, str, Any]:
         _, response = await client.get("/private")
         return raw, "NoAuthorizationError", response
     if case == "expired":
-        raw = JWT.create_access_token("alice", expires_delta=timedelta(seconds=-30))
+        raw = JWT.for_app(app).create_access_token("alice", expires_delta=timedelta(seconds=-30))
         _, response = await client.get("/private", headers=bearer(raw))
         return raw, "ExpiredSignatureError", response
     if case == "tampered":
-        raw = JWT.create_access_token("alice")
+        raw = JWT.for_app(app).create_access_token("alice")
         raw = raw[:-6] + ("AAAAAA" if not raw.endswith("AAAAAA") else "BBBBBB")
         _, response = await client.get("/private", headers=bearer(raw))
         return raw, "JWTDecodeError", response
     if case == "wrong type":
-        raw = JWT.create_refresh_token("alice")
+        raw = JWT.for_app(app).create_refresh_token("alice")
         _, response = await client.get("/private", headers=bearer(raw))
         return raw, "WrongTokenError", response
     if case == "revoked":
-        raw = JWT.create_access_token("alice")
+        raw = JWT.for_app(app).create_access_token("alice")
         manager = app.ctx.jwt.manager
         await manager.revoke(manager.decode(raw))
         _, response = await client.get("/private", headers=bearer(raw))
         return raw, "RevokedTokenError", response
     if case == "not fresh":
-        raw = JWT.create_access_token("alice", fresh=False)
+        raw = JWT.for_app(app).create_access_token("alice", fresh=False)
         _, response = await client.get("/fresh", headers=bearer(raw))
         return raw, "FreshTokenRequiredError", response
     if case == "role":
-        raw = JWT.create_access_token("alice", "USER")
+        raw = JWT.for_app(app).create_access_token("alice", "USER")
         _, response = await client.get("/admin", headers=bearer(raw))
         return raw, "AccessDeniedError", response
     if case == "csrf":
-        raw = JWT.create_access_token("alice")
+        raw = JWT.for_app(app).create_access_token("alice")
         client.cookies.set("access_token_cookie", raw)  # no X-CSRF-Token header on a POST
         try:
             _, response = await client.post("/private")
@@ -143,15 +143,15 @@ async def request_case(app: Sanic[Any, Any], case: str) -> tuple[str, str, Any]:
             client.cookies.clear()
         return raw, "CSRFError", response
     if case == "query string":
-        raw = JWT.create_access_token("alice", expires_delta=timedelta(seconds=-30))
+        raw = JWT.for_app(app).create_access_token("alice", expires_delta=timedelta(seconds=-30))
         _, response = await client.get("/private", params={"jwt": raw})
         return raw, "ExpiredSignatureError", response
     if case == "optional, bad token":
-        raw = JWT.create_refresh_token("alice")
+        raw = JWT.for_app(app).create_refresh_token("alice")
         _, response = await client.get("/optional", headers=bearer(raw))
         return raw, "WrongTokenError", response
     assert case == "malformed header"
-    raw = JWT.create_access_token("alice")
+    raw = JWT.for_app(app).create_access_token("alice")
     _, response = await client.get("/private", headers={"Authorization": f"Bearer {raw} extra"})
     return raw, "InvalidHeaderError", response
 
@@ -206,7 +206,7 @@ async def test_an_accepted_token_is_not_logged(
     app: Sanic[Any, Any], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    raw = JWT.create_access_token("alice")
+    raw = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/private", headers=bearer(raw))
     assert response.json == {"identity": "alice"}
     assert leaks(caplog.records, raw, SECRET, raw.split(".")[2]) == []
@@ -224,7 +224,7 @@ async def test_an_unreachable_store_is_a_warning(caplog: pytest.LogCaptureFixtur
         )
     )
     caplog.set_level(logging.DEBUG)
-    raw = JWT.create_access_token("alice")
+    raw = JWT.for_app(app).create_access_token("alice")
     _, response = await app.asgi_client.get("/private", headers=bearer(raw))
     assert response.status == 503
     warnings = [r for r in ours(caplog.records) if r.levelno == logging.WARNING]

@@ -197,7 +197,7 @@ async def test_injected_token_routes_are_documented() -> None:
 async def test_guarded_routes_still_work_with_the_extension_on() -> None:
     app = guarded_app()
     _, response = await app.asgi_client.get(
-        "/required", headers=bearer(JWT.create_access_token("alice"))
+        "/required", headers=bearer(JWT.for_app(app).create_access_token("alice"))
     )
     assert response.status == 200
     assert response.json == {"identity": "alice"}
@@ -211,7 +211,7 @@ async def test_openapi_off_means_no_document_and_no_change() -> None:
     _, response = await app.asgi_client.get("/docs/openapi.json")
     assert response.status == 404
     _, response = await app.asgi_client.get(
-        "/required", headers=bearer(JWT.create_access_token("bob"))
+        "/required", headers=bearer(JWT.for_app(app).create_access_token("bob"))
     )
     assert response.json == {"identity": "bob"}
 

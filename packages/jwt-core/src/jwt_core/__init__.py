@@ -8,6 +8,7 @@ from jwt_core.errors import (
     AccessDeniedError,
     BodyTooLargeError,
     ConfigurationConflictError,
+    ConfigurationError,
     CSRFError,
     ExpiredSignatureError,
     FreshTokenRequiredError,
@@ -19,6 +20,7 @@ from jwt_core.errors import (
     NoAuthorizationError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
+    TokenRefusedError,
     WrongTokenError,
 )
 from jwt_core.manager import TokenManager, check_role_options
@@ -33,6 +35,7 @@ __all__ = [
     "CSRFError",
     "Config",
     "ConfigurationConflictError",
+    "ConfigurationError",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "InMemoryBlacklist",
@@ -48,6 +51,7 @@ __all__ = [
     "SQLiteBlacklist",
     "Token",
     "TokenManager",
+    "TokenRefusedError",
     "WrongTokenError",
     "check_role_options",
 ]

@@ -515,7 +515,7 @@ def build_keyring(
     signing_key_id: str | None = None,
     key_id: str | None = None,
 ) -> KeyRing:
-    """The key ring of a configuration: the seed's single key, or a set of keys with kids.
+    """The key ring of a configuration: a single key, or a set of keys with kids.
 
     In a set, exactly one key signs (`signing_key_id`, or the only key with private material);
     the others only verify. A token without `kid` is accepted only when there is one key.

@@ -1,8 +1,8 @@
 """sanic_jwt_extended: JSON Web Tokens for Sanic, a thin layer over `jwt_core`.
 
 ```python
-with JWT.initialize(app) as manager:
-    manager.config.secret_key = "..."
+with JWT.initialize(app) as jwt:
+    jwt.config.secret_key = "..."
 
 @app.get("/protected")
 @jwt_required
@@ -18,6 +18,7 @@ from jwt_core import (
     BodyTooLargeError,
     Config,
     ConfigurationConflictError,
+    ConfigurationError,
     CSRFError,
     ExpiredSignatureError,
     FreshTokenRequiredError,
@@ -34,6 +35,7 @@ from jwt_core import (
     SQLiteBlacklist,
     Token,
     TokenManager,
+    TokenRefusedError,
     WrongTokenError,
 )
 from sanic_jwt_extended.cookies import (
@@ -44,10 +46,10 @@ from sanic_jwt_extended.cookies import (
     unset_refresh_cookies,
 )
 from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jwt_required
-from sanic_jwt_extended.ext import token_dependency
-from sanic_jwt_extended.extension import JWT
+from sanic_jwt_extended.facade import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
+from sanic_jwt_extended.sanic_ext import token_dependency
 from sanic_jwt_extended.state import JWTState
 
 __version__ = "0.1.0"
@@ -55,11 +57,13 @@ __version__ = "0.1.0"
 __all__ = [
     "JWT",
     "AccessDeniedError",
+    "AppJWT",
     "BodyTooLargeError",
     "BlacklistABC",
     "CSRFError",
     "Config",
     "ConfigurationConflictError",
+    "ConfigurationError",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "Handler",
@@ -77,6 +81,7 @@ __all__ = [
     "RedisBlacklist",
     "Token",
     "TokenManager",
+    "TokenRefusedError",
     "WrongTokenError",
     "jwt_optional",
     "jwt_required",

@@ -28,7 +28,7 @@ from jwt_core import (
     RevokedTokenError,
     WrongTokenError,
 )
-from sanic_jwt_extended.state import CTX_ATTRIBUTE, JWTState
+from sanic_jwt_extended.state import state_of
 
 __all__ = ["HANDLED", "NO_STORE", "ErrorHandler", "Handler", "Refusal", "error_response"]
 
@@ -82,8 +82,8 @@ def _challenge(error: str, description: str) -> str:
 
 
 def _message_key(request: Request) -> str:
-    state = getattr(request.app.ctx, CTX_ATTRIBUTE, None)
-    return state.config.error_msg_key if isinstance(state, JWTState) else "msg"
+    # These handlers are registered only by JWT.initialize(request.app): its state is there.
+    return state_of(request.app).config.error_msg_key
 
 
 def error_response(request: Request, exception: Exception, refusal: Refusal) -> HTTPResponse:

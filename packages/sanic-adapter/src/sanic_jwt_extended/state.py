@@ -1,11 +1,22 @@
 """`JWTState`: the extension's state for one Sanic app, kept on `app.ctx.jwt`.
 
 State is per app, not per process: each app has its own `Config`, handlers and
-`TokenManager`. The class-level `JWT` API finds the right one through `current_state()`.
+`TokenManager`. Code that is not given an app (the class-level `JWT` API, the cookie helpers)
+finds its state through `current_state()`, the one rule:
+
+1. an app named in this context: the open `JWT.initialize(app)` block, or `with JWT.for_app(app):`;
+2. inside a request: the request's app;
+3. otherwise the only initialized app, or a `ConfigurationError` when there are none or several.
+
+An app counts as initialized from the end of its `JWT.initialize` block while Sanic's app
+registry still holds it (`Sanic.get_app(name)`): `Sanic.unregister_app(app)`, or a new app
+registered under the same name in `Sanic.test_mode`, takes it out. States are held weakly, so
+a collected app never counts.
 """
 
 from __future__ import annotations
 
+import weakref
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -25,8 +36,8 @@ __all__ = [
     "JWTState",
     "current_request",
     "current_state",
-    "initializing",
-    "set_latest",
+    "initialized_states",
+    "named",
     "state_of",
 ]
 
@@ -35,10 +46,11 @@ AnyApp: TypeAlias = "Sanic[Any, Any]"
 # The public name of the per-app state: `app.ctx.jwt.manager` is that app's TokenManager.
 CTX_ATTRIBUTE = "jwt"
 
-_latest: JWTState | None = None
-# The state whose initialize block is open in this context: `JWT.config` inside the block
-# means that app's config, whatever request context the caller happens to be in.
-initializing: ContextVar[JWTState | None] = ContextVar("sanic_jwt_extended_initializing")
+# The app named in this context (its initialize block, or `with JWT.for_app(app)`): it wins
+# over the request's app, so `JWT.config` inside the block means that app's config.
+named: ContextVar[JWTState | None] = ContextVar("sanic_jwt_extended_named_app")
+# Every state whose initialize block finished; weak, so that a collected app leaves it.
+_finished: weakref.WeakSet[JWTState] = weakref.WeakSet()
 
 
 class JWTState:
@@ -63,6 +75,7 @@ class JWTState:
             token_type: TokenReader.build(manager.config, token_type) for token_type in TOKEN_TYPES
         }
         self.manager = manager
+        _finished.add(self)
 
     def require_manager(self) -> TokenManager:
         """The app's TokenManager; a clear error while `JWT.initialize` has not finished."""
@@ -92,26 +105,40 @@ def current_request() -> Request | None:
         return None
 
 
-def current_state() -> JWTState:
-    """Inside a request: its app's state; outside one: the most recently initialized app's.
+def initialized_states() -> list[JWTState]:
+    """The states of the initialized apps that Sanic's app registry still holds."""
+    alive = []
+    for state in list(_finished):
+        try:
+            app = Sanic.get_app(state.app_name)
+        except SanicException:  # unregistered: no longer an app of this process
+            continue
+        if getattr(app.ctx, CTX_ATTRIBUTE, None) is state:
+            alive.append(state)
+    return alive
 
-    Inside an initialize block: the state that block is configuring.
-    """
-    opening = initializing.get(None)
-    if opening is not None:
-        return opening
+
+def current_state() -> JWTState:
+    """The state of the app named in this context, else the request's, else the only one."""
+    state = named.get(None)
+    if state is not None:
+        return state
     request = current_request()
     if request is not None:
         return state_of(request.app)
-    if _latest is None:
+    states = initialized_states()
+    if len(states) == 1:
+        return states[0]
+    if not states:
         raise ConfigurationConflictError(
             "JWT.initialize(app) has not been called: there is no configuration to use yet"
         )
-    return _latest
-
-
-def set_latest(state: JWTState | None) -> JWTState | None:
-    """Make `state` the one used outside requests; returns the previous one (to restore)."""
-    global _latest
-    previous, _latest = _latest, state
-    return previous
+    names = sorted(state.app_name for state in states)
+    shown = ", ".join(map(repr, names[:3])) + (
+        f" and {len(names) - 3} more" if len(names) > 3 else ""
+    )
+    raise ConfigurationConflictError(
+        f"{len(states)} Sanic apps are initialized ({shown}), so outside a request it is not "
+        "clear which one to use: name it with JWT.for_app(app).create_access_token(...), "
+        "or wrap the code in `with JWT.for_app(app):`"
+    )

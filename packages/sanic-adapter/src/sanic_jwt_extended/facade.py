@@ -1,0 +1,338 @@
+"""`JWT`: the facade. Configure per app in a `with` block, then mint and revoke tokens.
+
+`JWT.create_access_token(...)` and the rest of the class-level API act for the current app
+(`state.current_state`): the app named in this context, else the request's app, else the only
+initialized app; with several apps and no request, a clear error. `JWT.for_app(app)` names the
+app instead, for scripts and tests: an `AppJWT` with the same API bound to that app. Each app
+keeps its own `TokenManager` on `app.ctx.jwt.manager`, so several apps in one process never
+accept each other's tokens.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from contextvars import Token as ContextToken
+from datetime import datetime, timedelta
+from inspect import isawaitable
+from types import TracebackType
+from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
+
+from sanic import HTTPResponse, Request
+from sanic.exceptions import ServerError
+
+from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
+from sanic_jwt_extended.app_config import options_from_app_config
+from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
+from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
+from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
+from sanic_jwt_extended.state import (
+    CTX_ATTRIBUTE,
+    AnyApp,
+    JWTState,
+    current_state,
+    named,
+    state_of,
+)
+
+__all__ = ["JWT", "AppJWT"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The open `with JWT.for_app(app)` blocks of this context, innermost last: kept per context,
+# so tasks sharing one AppJWT each leave their own block.
+_opened: ContextVar[tuple[ContextToken[JWTState | None], ...]] = ContextVar(
+    "sanic_jwt_extended_for_app_blocks", default=()
+)
+
+logger = logging.getLogger("sanic_jwt_extended")
+
+
+def _dispatcher(state: JWTState, name: str) -> ErrorHandler:
+    """The function registered on the app: calls whatever `state.handler.<name>` is now."""
+
+    async def respond(request: Request, exception: Exception) -> HTTPResponse:
+        result = getattr(state.handler, name)(request, exception)
+        if isawaitable(result):
+            result = await result
+        # A replaced handler's refusal is not cached either, unless it says otherwise.
+        if isinstance(result, HTTPResponse) and "cache-control" not in result.headers:
+            result.headers["Cache-Control"] = NO_STORE
+        return result  # type: ignore[no-any-return]
+
+    respond.__name__ = respond.__qualname__ = f"sanic_jwt_extended_{name}"
+    return respond
+
+
+def _register(app: AnyApp, state: JWTState) -> None:
+    """Error handlers, worker start/stop listeners, the websocket pre-upgrade check, OpenAPI."""
+    for name, refusal in HANDLED.items():
+        try:
+            app.error_handler.add(refusal.exception, _dispatcher(state, name))
+        except ServerError:
+            # The app already handles this exception itself (app.exception): leave it be.
+            logger.info("app %r handles %s itself", app.name, refusal.exception.__name__)
+
+    async def open_store(app: AnyApp) -> None:
+        manager = state.require_manager()
+        check_route_roles(app.router.routes, manager)
+        await manager.open()
+
+    async def close_store(app: AnyApp) -> None:
+        await state.require_manager().close()
+
+    def warn_unshared_store(app: AnyApp) -> None:
+        blacklist = state.blacklist
+        if (
+            blacklist is not None
+            and app.state.workers > 1
+            and not getattr(type(blacklist), "multiprocess_safe", True)
+        ):
+            logger.warning(
+                "app %r runs %d workers with %s: each worker keeps its own revocations, so a "
+                "token revoked in one worker is still accepted by the others; use "
+                "SQLiteBlacklist or RedisBlacklist (blacklist_class) to share them",
+                app.name,
+                app.state.workers,
+                type(blacklist).__name__,
+            )
+
+    app.register_listener(open_store, "before_server_start")
+    app.register_listener(close_store, "after_server_stop")
+    app.register_listener(warn_unshared_store, "main_process_start")
+    app.register_middleware(verify_websocket_before_upgrade, "request")
+
+    if sanic_ext_installed():
+
+        async def describe_security(app: AnyApp) -> None:
+            # Before sanic-ext's own spec builder (priority -1000), which reads what this adds.
+            document_security(app, state.require_manager())
+
+        app.register_listener(describe_security, "before_server_start")
+
+
+class AppJWT:
+    """The `JWT` API bound to one app: what `JWT.for_app(app)` returns.
+
+    For scripts and tests, where there is no request to tell which app is meant:
+    `JWT.for_app(app).create_access_token("alice")` signs with that app's keys whatever else is
+    initialized. As a context manager it names the app for everything that finds the current
+    app in the block (the class-level `JWT` API, `set_access_cookies`, ...):
+    `with JWT.for_app(app): set_access_cookies(response, token)`.
+    """
+
+    __slots__ = ("_state",)
+
+    def __init__(self, state: JWTState) -> None:
+        self._state = state
+
+    def __repr__(self) -> str:
+        return f"JWT.for_app({self._state.app_name!r})"
+
+    def __enter__(self) -> AppJWT:
+        _opened.set((*_opened.get(), named.set(self._state)))
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        *outer, innermost = _opened.get()
+        _opened.set(tuple(outer))
+        named.reset(innermost)
+
+    @property
+    def config(self) -> Config:
+        """The app's configuration (settable inside its initialize block)."""
+        return self._state.config
+
+    @property
+    def handler(self) -> Handler:
+        """The app's error handlers."""
+        return self._state.handler
+
+    @property
+    def blacklist(self) -> BlacklistABC | None:
+        """The app's revocation store (None without use_blacklist)."""
+        return self._state.blacklist
+
+    @property
+    def manager(self) -> TokenManager:
+        """The app's `TokenManager` (`app.ctx.jwt.manager`), once initialize has finished."""
+        return self._state.require_manager()
+
+    def create_access_token(
+        self,
+        identity: Any,
+        role: str | None = None,
+        fresh: bool | timedelta = False,
+        *,
+        expires_delta: timedelta | bool | None = None,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+        nbf: datetime | None = None,
+    ) -> str:
+        """A new encoded access token for `identity` (any JSON-serializable value)."""
+        return self.manager.create_access_token(
+            identity,
+            role,
+            fresh,
+            expires_delta=expires_delta,
+            public_claims=public_claims,
+            private_claims=private_claims,
+            iss=iss,
+            aud=aud,
+            nbf=nbf,
+        )
+
+    def create_refresh_token(
+        self,
+        identity: Any,
+        role: str | None = None,
+        *,
+        expires_delta: timedelta | bool | None = None,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+        nbf: datetime | None = None,
+    ) -> str:
+        """A new encoded refresh token for `identity` (any JSON-serializable value)."""
+        return self.manager.create_refresh_token(
+            identity,
+            role,
+            expires_delta=expires_delta,
+            public_claims=public_claims,
+            private_claims=private_claims,
+            iss=iss,
+            aud=aud,
+            nbf=nbf,
+        )
+
+    def decode(self, raw: str) -> Token:
+        """Verify `raw` with the app's keys and rules (not its blacklist); the core's errors."""
+        return self.manager.decode(raw)
+
+    async def revoke(self, token: Token) -> None:
+        """Revoke `token` in the app's blacklist until it expires."""
+        await self.manager.revoke(token)
+
+    async def revoke_all(self, identity: Any) -> None:
+        """Revoke every token of `identity` issued up to now in the app."""
+        await self.manager.revoke_all(identity)
+
+
+class _ForCurrentApp(Generic[P, R]):
+    """`JWT.<name>` (on the class or an instance): `AppJWT.<name>` of the current app.
+
+    The app is found when the method is called, not when the attribute is read.
+    """
+
+    __slots__ = ("_method",)
+
+    def __init__(self, method: Callable[Concatenate[AppJWT, P], R]) -> None:
+        self._method = method
+
+    def __get__(self, instance: object, owner: type | None = None) -> Callable[P, R]:
+        method = self._method
+
+        def call(*args: P.args, **kwargs: P.kwargs) -> R:
+            return method(AppJWT(current_state()), *args, **kwargs)
+
+        call.__name__ = call.__qualname__ = method.__name__
+        call.__doc__ = method.__doc__
+        return call
+
+
+class _JWTMeta(type):
+    """Class-level properties: `JWT.config` etc. resolve to the current app's state."""
+
+    @property
+    def config(cls) -> Config:
+        """The current app's configuration (settable inside the initialize block)."""
+        return current_state().config
+
+    @property
+    def handler(cls) -> Handler:
+        """The current app's error handlers."""
+        return current_state().handler
+
+    @property
+    def blacklist(cls) -> BlacklistABC | None:
+        """The current app's revocation store (None without use_blacklist)."""
+        return current_state().blacklist
+
+
+class JWT(metaclass=_JWTMeta):
+    """Holds configuration, creates and revokes tokens; use the class, not instances.
+
+    `create_access_token`, `create_refresh_token`, `decode`, `revoke` and `revoke_all` are
+    those of [`AppJWT`][sanic_jwt_extended.AppJWT], for the current app: the app named in
+    this context, else the request's app, else the only initialized app (several: a clear
+    error saying to use `JWT.for_app(app)`).
+    """
+
+    # For instances too (`JWT().config`); on the class itself the metaclass's typed properties
+    # win. (A `@property` def here would hide them from type checkers, hence plain objects.)
+    config = property(lambda self: current_state().config, doc="The current app's config.")
+    handler = property(lambda self: current_state().handler, doc="The current app's handlers.")
+    blacklist = property(lambda self: current_state().blacklist, doc="The current app's store.")
+
+    create_access_token = _ForCurrentApp(AppJWT.create_access_token)
+    create_refresh_token = _ForCurrentApp(AppJWT.create_refresh_token)
+    decode = _ForCurrentApp(AppJWT.decode)
+    revoke = _ForCurrentApp(AppJWT.revoke)
+    revoke_all = _ForCurrentApp(AppJWT.revoke_all)
+
+    @classmethod
+    def for_app(cls, app: AnyApp) -> AppJWT:
+        """The JWT API bound to `app`, for code outside its requests (scripts, tests).
+
+        `JWT.for_app(app).create_access_token("alice")` mints for `app` even when other apps
+        are initialized; `with JWT.for_app(app):` makes `app` the current app in the block.
+        A clear error when `JWT.initialize(app)` was never called.
+        """
+        return AppJWT(state_of(app))
+
+    @classmethod
+    @contextmanager
+    def initialize(cls, app: AnyApp) -> Iterator[type[JWT]]:
+        """Configure JWT for `app` inside the block; leaving it validates, freezes and registers.
+
+        The block starts from fresh defaults plus any `JWT_*` options in `app.config`;
+        options set in the block win. It yields the `JWT` class, whose class-level API means
+        `app` inside the block: `with JWT.initialize(app) as jwt: jwt.config.secret_key = ...`.
+        """
+        existing = getattr(app.ctx, CTX_ATTRIBUTE, None)
+        if isinstance(existing, JWTState):
+            raise ConfigurationConflictError(
+                f"JWT.initialize() was already called for the Sanic app {app.name!r}; "
+                "configure everything in one `with JWT.initialize(app)` block"
+            )
+        if existing is not None:
+            raise ConfigurationConflictError(
+                f"app.ctx.{CTX_ATTRIBUTE} is already used by something else; "
+                "sanic-jwt-extended keeps its state there"
+            )
+        state = JWTState(app, Handler())
+        state.config.update(options_from_app_config(app.config))
+        setattr(app.ctx, CTX_ATTRIBUTE, state)
+        opened = named.set(state)
+        try:
+            yield cls
+            manager = TokenManager(state.config)
+            check_route_roles(app.router.routes, manager)
+        except BaseException:
+            delattr(app.ctx, CTX_ATTRIBUTE)
+            raise
+        finally:
+            named.reset(opened)
+        state.start(manager)
+        _register(app, state)
