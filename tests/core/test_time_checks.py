@@ -22,9 +22,9 @@ def test_expiry_without_leeway(make_manager: MakeManager, clock: ManualClock, ki
     manager = make_manager()
     create = manager.create_access_token if kind == "access" else manager.create_refresh_token
     raw = create("alice", expires_delta=timedelta(seconds=60))
-    clock.advance(60)
+    clock.now = T0 + 60 - 0.001  # valid only before exp (RFC 7519 section 4.1.4)
     assert manager.decode(raw).identity == "alice"
-    clock.advance(1)
+    clock.now = T0 + 60
     with pytest.raises(ExpiredSignatureError):
         manager.decode(raw)
 
@@ -32,9 +32,9 @@ def test_expiry_without_leeway(make_manager: MakeManager, clock: ManualClock, ki
 def test_expiry_with_leeway(make_manager: MakeManager, clock: ManualClock) -> None:
     manager = make_manager(leeway=timedelta(seconds=10))
     raw = manager.create_access_token("alice", expires_delta=timedelta(seconds=60))
-    clock.advance(70)
+    clock.now = T0 + 70 - 0.001
     assert manager.decode(raw).identity == "alice"
-    clock.advance(1)
+    clock.now = T0 + 70  # exp + leeway: refused
     with pytest.raises(ExpiredSignatureError):
         manager.decode(raw)
 
