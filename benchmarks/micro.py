@@ -1,5 +1,6 @@
 """Micro benchmark: encode and decode a typical access token, ours against PyJWT, python-jose
-and the bare standard-library + `cryptography` floor, in one process, as ratios.
+and the bare standard-library + `cryptography` floor, in one process, as ratios; and what
+refusing each of a set of hostile tokens costs against a valid decode.
 
 Run: `hatch run bench:micro` or `python benchmarks/micro.py [--quick] [--json out.json]`.
 `--profile [ALG]` runs cProfile over our decode instead and prints where the time goes.
@@ -234,7 +235,7 @@ class Contender:
     """One timed callable; decode contenders take a raw token, encode ones take nothing."""
 
     name: str
-    op: str  # "decode" or "encode"
+    op: str  # "decode", "encode" or "refuse" (a hostile token the decoder must refuse)
     alg: str
     fn: Callable[..., object] | None
     unavailable: str | None = None
@@ -255,7 +256,7 @@ class Contender:
         """Time n calls with gc off; return ns/op. round_index None = warm-up tokens."""
         assert self.fn is not None
         fn, clock = self.fn, self.clock
-        if self.op == "decode":
+        if self.op in ("decode", "refuse"):
             if round_index is None:
                 assert self.same_token is not None or self.fresh_pool is not None
                 tokens: Sequence[str] = (
@@ -380,8 +381,9 @@ def check_claims(claims: dict[str, Any]) -> list[str]:
 
 def build_contenders(
     km: KeyMaterial, core: Core, notes: list[str]
-) -> tuple[list[Contender], list[Contender]]:
-    """The decode and encode contenders of one algorithm, each checked before it is timed."""
+) -> tuple[list[Contender], list[Contender], list[Contender]]:
+    """The decode, encode and refusal contenders of one algorithm, each checked before it is
+    timed (refusals only when our core works)."""
     alg = km.alg
     floor_enc = floor_encoder(km)
     floor_dec = floor_decoder(km)
@@ -485,7 +487,98 @@ def build_contenders(
         encode_rows.insert(
             1, Contender(OURS, "encode", alg, None, unavailable=ours_error or "unavailable")
         )
-    return decode_rows, encode_rows
+    refusals = build_refusals(km, tm, ours_token) if tm is not None and ours_token else []
+    return decode_rows, encode_rows, refusals
+
+
+# --------------------------------------------------------------------------- refusals
+
+REFUSE = "refuse: "
+REFUSAL_TARGET = 2.0  # issue 11: refusing a hostile token costs at most ~2x a fresh decode
+MAX_LENGTH = 8192  # Config.max_token_length's default, which make_manager keeps
+MAX_HEADER_LENGTH = 1024  # jwt_core.jws.MAX_HEADER_LENGTH: longer headers are refused unread
+
+
+def _fill(head: str, unit: str, tail: str, budget: int) -> str:
+    """`head + unit * n + tail`, with n as large as fits `budget` bytes of JSON."""
+    return head + unit * max(0, (budget - len(head) - len(tail)) // len(unit)) + tail
+
+
+def hostile_shapes(budget: int) -> dict[str, str]:
+    """JSON texts of about `budget` bytes shaped to make a strict parser work hard."""
+    near = 31  # MAX_DEPTH is 32: one level short of the limit, then far beyond it
+    return {
+        "deep nesting near the limit": '{"a":' + "[" * near + "0" + "]" * near + "}",
+        "deep nesting + lone surrogate": '{"a":' + "[" * 990 + '"\\ud800"' + "]" * 990 + "}",
+        "many small objects": _fill('{"a":[', "{},", "{}]}", budget),
+        "many small arrays": _fill('{"a":[', "[],", "[]]}", budget),
+        "many one-member objects": _fill('{"a":[', '{"b":0},', "{}]}", budget),
+        "long string of escapes": _fill('{"a":"', "\\u0041", '"}', budget),
+        "many lone surrogates": _fill('{"a":"', "\\udc00", '"}', budget),
+        "many members": "{"
+        + ",".join(f'"m{i}":0' for i in range(budget // 8))[: budget - 40].rpartition(",")[0]
+        + "}",
+        "duplicate name at the end": _fill('{"sub":"a","x":[', "0,", '0],"sub":"b"}', budget),
+        "many numbers": _fill('{"a":[', "1e308,", "0]}", budget),
+    }
+
+
+def hostile_tokens(km: KeyMaterial, good: str) -> dict[str, str]:
+    """Tokens to refuse, each as long as max_token_length allows: hostile JSON in the payload
+    (unsigned: the signature is another token's), the same in the header, junk, and a big
+    genuinely-shaped payload with a bad signature. Every one must be refused."""
+    head, payload, sig = good.split(".")
+
+    def room(*fixed: str, extra: int = 0) -> int:
+        """JSON bytes whose base64url fills what `fixed` segments leave of MAX_LENGTH."""
+        return (MAX_LENGTH - sum(map(len, fixed)) - 2) * 3 // 4 - extra
+
+    out: dict[str, str] = {}
+    for name, text in hostile_shapes(room(head, sig)).items():
+        out[f"payload: {name}"] = f"{head}.{b64encode(text.encode()).decode()}.{sig}"
+    prefix = '{"alg":"' + km.alg + '",'
+    # the header is read before the signature: its shapes fill the header's own bound
+    header_room = MAX_HEADER_LENGTH * 3 // 4 - len(prefix)
+    for name, text in hostile_shapes(header_room).items():
+        header = b64encode((prefix + text[1:]).encode()).decode()
+        out[f"header: {name}"] = f"{header}.{payload}.{sig}"
+    text = hostile_shapes(room(payload, sig, extra=len(prefix)))["many members"]
+    header = b64encode((prefix + text[1:]).encode()).decode()
+    out["header: many members, max token length"] = f"{header}.{payload}.{sig}"
+    junk = "A" * (MAX_LENGTH - len(head) - len(sig) - 2)
+    out["max-length junk payload"] = f"{head}.{junk}.{sig}"
+    out["over max length"] = f"{head}.{junk}AAAA.{sig}"
+    claims = make_claims()
+    claims["blob"] = "x" * (room(head, sig) - 300)
+    big = floor_encoder(km)(claims)
+    out["big payload, bad signature"] = big.rpartition(".")[0] + "." + sig
+    for name, raw in out.items():
+        if (len(raw) > MAX_LENGTH) != (name == "over max length"):
+            raise SystemExit(f"hostile token {name!r} is {len(raw)} characters, not as meant")
+    return out
+
+
+def build_refusals(km: KeyMaterial, tm: Any, good: str) -> list[Contender]:
+    """One contender per hostile token; each call must end in the library's own refusal."""
+    from jwt_core import JWTExtendedException
+
+    rows = []
+    for name, raw in hostile_tokens(km, good).items():
+
+        def refuse(raw: str) -> None:
+            try:
+                tm.decode(raw)
+            except JWTExtendedException:
+                return
+            raise SystemExit(f"ours accepted a hostile token ({raw[:40]}...)")
+
+        try:
+            refuse(raw)
+        except Exception as exc:  # a foreign exception is a finding: say so, do not time it
+            rows.append(Contender(REFUSE + name, "refuse", km.alg, None, unavailable=repr(exc)))
+            continue
+        rows.append(Contender(REFUSE + name, "refuse", km.alg, refuse, same_token=raw))
+    return rows
 
 
 # --------------------------------------------------------------------------- measuring
@@ -523,6 +616,8 @@ def measure(groups: list[list[Contender]], rounds: int) -> None:
     for r in range(rounds):
         for group in groups:
             live = [c for c in group if c.fn is not None]
+            if not live:
+                continue
             shift = r % len(live)
             for c in live[shift:] + live[:shift]:
                 c.per_round_ns.append(c.run(c.n, r))
@@ -592,8 +687,12 @@ def verdict(ratio: float | None, target: float | None) -> str:
 def report(groups: list[list[Contender]]) -> dict[str, Any]:
     """Print the table and the ratios; return the same as data for --json."""
     out: dict[str, Any] = {"groups": []}
+    fresh_of = {c.alg: c for g in groups for c in g if c.name == OURS_FRESH}
     for group in groups:
         op, alg = group[0].op, group[0].alg
+        if op == "refuse":
+            out["groups"].append(report_refusals(group, fresh_of.get(alg)))
+            continue
         by = {c.name: c for c in group}
         floor = by[FLOOR]
         print(f"\n{op} {alg}")
@@ -653,6 +752,32 @@ def report(groups: list[list[Contender]]) -> dict[str, Any]:
             print(f"  {ours_name:<19}" + "  ".join(parts))
         out["groups"].append({"op": op, "alg": alg, "rows": rows, "ratios": ratios})
     return out
+
+
+def report_refusals(group: list[Contender], fresh: Contender | None) -> dict[str, Any]:
+    """The cost of refusing each hostile token over a fresh valid decode, paired by round."""
+    alg = group[0].alg
+    print(f"\nrefuse {alg}: cost of a refusal / cost of decoding a never-seen valid token")
+    print(f"  {'hostile token':<48}{'us/op':>9}{'min':>9}{'max':>9}{'x fresh':>9}")
+    rows: list[dict[str, Any]] = []
+    worst: float | None = None
+    for c in group:
+        name = c.name[len(REFUSE) :]
+        if c.fn is None:
+            print(f"  {name:<48} NOT REFUSED CLEANLY: {c.unavailable}")
+            rows.append({"token": name, "error": c.unavailable})
+            continue
+        us = [x / 1000 for x in c.per_round_ns]
+        ratio = median_ratio(c, fresh)
+        worst = ratio if worst is None or (ratio is not None and ratio > worst) else worst
+        mark = "" if ratio is None or ratio <= REFUSAL_TARGET else "  MISSES"
+        print(
+            f"  {name:<48}{fmt(statistics.median(us), 9)}{fmt(min(us), 9)}{fmt(max(us), 9)}"
+            f"{fmt(ratio, 9)}{mark}"
+        )
+        rows.append({"token": name, "us_per_op_median": statistics.median(us), "x_fresh": ratio})
+    print(f"  worst refusal/fresh decode {verdict(worst, REFUSAL_TARGET)}")
+    return {"op": "refuse", "alg": alg, "rows": rows, "worst_x_fresh": worst}
 
 
 # --------------------------------------------------------------------------- profiling
@@ -742,8 +867,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     notes: list[str] = []
     groups: list[list[Contender]] = []
     for alg in algs:
-        dec, enc = build_contenders(keys[alg], core, notes)
-        groups += [dec, enc]
+        dec, enc, refusals = build_contenders(keys[alg], core, notes)
+        groups += [dec, enc] + ([refusals] if refusals else [])
     for c in (c for group in groups for c in group):
         c.clock = time.process_time_ns if args.cpu_time else time.perf_counter_ns
     print(

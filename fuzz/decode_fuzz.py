@@ -125,6 +125,45 @@ def _mutated(fdp: Any) -> str:
     return raw
 
 
+LEAVES = ('"\\ud800"', '"\\udfff"', '{"\\udbff":0}', '"\\ud83d\\ude00"', '"x"', "0", "[]")
+
+
+def _frames() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+def _deep(fdp: Any) -> list[tuple[str, bool]]:
+    """Arrays and objects nested around a leaf that may be a lone surrogate, in the payload
+    (signed or not) or the header, at six depths in a row: shallow, near the bound, or just
+    below Python's recursion limit, where a recursive walk breaks (a few levels wide).
+    Each comes with True when correctly signed."""
+    pattern = fdp.ConsumeUnicode(3) or "["
+    band = int(fdp.ConsumeIntInRange(0, 2))
+    offset = int(fdp.ConsumeIntInRange(0, 100))
+    start = (offset % 41, sys.getrecursionlimit() - _frames() - 80 + offset, 900 + 2 * offset)
+    leaf = LEAVES[int(fdp.ConsumeIntInRange(0, len(LEAVES) - 1))]
+    where = int(fdp.ConsumeIntInRange(0, 2))
+    base = json.dumps(BASE_CLAIMS, separators=(",", ":"))[:-1]
+    out = []
+    for levels in range(max(0, start[band]), max(0, start[band]) + 6):
+        openers = [c in "[(<" for c in (pattern * levels)[:levels]]  # True: array
+        value = "".join("[" if a else '{"k":' for a in openers) + leaf
+        value += "".join("]" if a else "}" for a in reversed(openers))
+        payload = f'{base},"a":{value}}}'.encode()
+        if where == 0:  # signed payload
+            out.append((_signed(HEADERS[0], payload), True))
+        elif where == 1:  # the same, with a signature that is not its own
+            signing_input = _signed(HEADERS[0], payload).rpartition(".")[0]
+            out.append((f"{signing_input}.{VALID[0].rpartition('.')[2]}", False))
+        else:
+            header = f'{{"alg":"HS256","a":{value}}}'.encode()
+            out.append((_signed(header, json.dumps(BASE_CLAIMS).encode()), True))
+    return out
+
+
 def _check(token: Token, raw: str, signed_by_us: bool) -> None:
     """A Token is only acceptable for a token we made, and must honour its promises."""
     if not signed_by_us and raw not in VALID_SET:
@@ -140,11 +179,11 @@ def _check(token: Token, raw: str, signed_by_us: bool) -> None:
 
 
 def one_input(data: bytes) -> None:
-    """One fuzz iteration: build a string from `data` in one of four ways and decode it."""
+    """One fuzz iteration: build a string from `data` in one of five ways and decode it."""
     import atheris
 
     fdp = atheris.FuzzedDataProvider(data)
-    mode = fdp.ConsumeIntInRange(0, 3)
+    mode = fdp.ConsumeIntInRange(0, 4)
     manager = MANAGERS[ORDER[fdp.ConsumeIntInRange(0, len(ORDER) - 1)]]
     signed_by_us = False
     if mode == 0:  # raw text
@@ -160,8 +199,16 @@ def one_input(data: bytes) -> None:
         body = json.dumps(rest, separators=(",", ":"))[:-1] + f',"{name}":{value}}}'
         raw = _signed(HEADERS[0], body.encode("utf-8", "surrogatepass"))
         manager, signed_by_us = MANAGERS["HS256"], True
-    else:  # a valid token, mutated
+    elif mode == 3:  # a valid token, mutated
         raw = _mutated(fdp)
+    else:  # deep nesting around lone surrogates, six depths
+        for raw, signed_by_us in _deep(fdp):
+            _decode(MANAGERS["HS256"], raw, signed_by_us)
+        return
+    _decode(manager, raw, signed_by_us)
+
+
+def _decode(manager: TokenManager, raw: str, signed_by_us: bool) -> None:
     try:
         token = manager.decode(raw)
     except JWTExtendedException:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from jwt_core import ExpiredSignatureError, InvalidTokenError
+from jwt_core.claims import check_times
 
 from .conftest import SECRET, MakeManager
 from .forgery import resign
@@ -22,9 +24,9 @@ def test_expiry_without_leeway(make_manager: MakeManager, clock: ManualClock, ki
     manager = make_manager()
     create = manager.create_access_token if kind == "access" else manager.create_refresh_token
     raw = create("alice", expires_delta=timedelta(seconds=60))
-    clock.advance(60)
+    clock.now = T0 + 60 - 0.001  # valid only before exp (RFC 7519 section 4.1.4)
     assert manager.decode(raw).identity == "alice"
-    clock.advance(1)
+    clock.now = T0 + 60
     with pytest.raises(ExpiredSignatureError):
         manager.decode(raw)
 
@@ -32,9 +34,9 @@ def test_expiry_without_leeway(make_manager: MakeManager, clock: ManualClock, ki
 def test_expiry_with_leeway(make_manager: MakeManager, clock: ManualClock) -> None:
     manager = make_manager(leeway=timedelta(seconds=10))
     raw = manager.create_access_token("alice", expires_delta=timedelta(seconds=60))
-    clock.advance(70)
+    clock.now = T0 + 70 - 0.001
     assert manager.decode(raw).identity == "alice"
-    clock.advance(1)
+    clock.now = T0 + 70  # exp + leeway: refused
     with pytest.raises(ExpiredSignatureError):
         manager.decode(raw)
 
@@ -121,3 +123,49 @@ def test_malformed_time_claims_are_refused(
     forged = resign(manager.create_access_token("alice"), SECRET, **{claim: value})
     with pytest.raises((InvalidTokenError, ExpiredSignatureError)):
         manager.decode(forged)
+
+
+# -- the exp boundary: RFC 7519 section 4.1.4, "on or after" exp the token is not accepted ------
+@pytest.mark.parametrize("leeway", [0.0, 10.0, 0.25])
+@pytest.mark.parametrize("exp", [T0 + 60, T0 + 60.5, T0 + 60.123, T0 + 59.999])
+async def test_exp_is_exclusive_at_the_exact_boundary(
+    make_manager: MakeManager, clock: ManualClock, exp: float, leeway: float
+) -> None:
+    manager = make_manager(leeway=timedelta(seconds=leeway))
+    raw = resign(manager.create_access_token("alice"), SECRET, exp=exp)
+    boundary = exp + leeway
+    for below in (boundary - 0.001, boundary - 1e-6, math.nextafter(boundary, 0)):
+        clock.now = below
+        assert manager.decode(raw).identity == "alice", below - boundary
+        assert (await manager.verify(raw)).identity == "alice"
+    # the first decode cached the token: the time checks still run on every call
+    for at_or_after in (boundary, math.nextafter(boundary, math.inf), boundary + 0.001):
+        clock.now = at_or_after
+        with pytest.raises(ExpiredSignatureError):
+            manager.decode(raw)
+        with pytest.raises(ExpiredSignatureError):
+            await manager.verify(raw)
+
+
+def test_a_minted_token_expires_exactly_at_its_exp(
+    make_manager: MakeManager, clock: ManualClock
+) -> None:
+    clock.now = T0 + 0.999  # a millisecond value: iat keeps it, exp is whole seconds
+    manager = make_manager()
+    raw = manager.create_refresh_token("alice", expires_delta=timedelta(seconds=30))
+    token = manager.decode(raw)
+    assert token.exp == _at(30)
+    clock.now = T0 + 29.999
+    assert manager.decode(raw).identity == "alice"
+    clock.now = T0 + 30
+    with pytest.raises(ExpiredSignatureError):
+        manager.decode(raw)
+
+
+def test_the_claims_time_check_agrees_on_the_boundary() -> None:
+    payload = {"iat": T0, "nbf": T0, "exp": T0 + 60.5}
+    assert check_times(payload, T0 + 60.499, 0.0) == (T0, T0, T0 + 60.5)
+    with pytest.raises(ExpiredSignatureError):
+        check_times(payload, T0 + 60.5, 0.0)
+    with pytest.raises(ExpiredSignatureError):
+        check_times(payload, T0 + 70.5, 10.0)

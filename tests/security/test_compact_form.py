@@ -1,4 +1,5 @@
-"""Rule 1: the compact form is parsed strictly, and anything malformed fails before any crypto.
+"""Rule 1: the compact form is parsed strictly, and anything malformed fails before any crypto;
+only the payload's JSON waits for the signature, so that unsigned junk is never parsed.
 
 RFC 7515 section 7.1 (compact serialization), section 2 (base64url without padding), section
 10.12 and RFC 7519 section 4 (duplicate names), RFC 8725 sections 2.6, 3.7 and 3.4.
@@ -55,6 +56,19 @@ def refused_before_crypto(manager: TokenManager, raw: Any, calls: list[str]) -> 
     calls.clear()
     exc = refusal(manager, raw, JWTDecodeError)
     assert calls == [], f"crypto ran before the parse refused the token: {calls}"
+    assert isinstance(exc, JWTDecodeError)
+    return exc
+
+
+def refused_after_the_signature(
+    manager: TokenManager, raw: Any, calls: list[str]
+) -> JWTDecodeError:
+    """`raw` (a correctly signed payload) is a decode error found by parsing the payload after
+    its one signature check."""
+    calls.clear()
+    exc = refusal(manager, raw, JWTDecodeError)
+    assert calls == ["hmac", "compare_digest"], calls
+    assert "signature" not in str(exc)
     assert isinstance(exc, JWTDecodeError)
     return exc
 
@@ -266,6 +280,8 @@ def test_json_that_is_not_strict_utf8_is_refused(
     else:
         body = json.dumps(claims()).encode()
         raw = forge(None, body[:-1] + b',"x":"' + bad_bytes + b'"}')
+        refused_after_the_signature(manager, raw, crypto_calls)
+        return
     refused_before_crypto(manager, raw, crypto_calls)
 
 
@@ -296,6 +312,9 @@ def test_a_header_or_payload_that_is_not_one_json_object_is_refused(
     manager: TokenManager, crypto_calls: list[str], header: str | None, payload: str | None
 ) -> None:
     raw = forge(header, payload)
+    if payload:  # an empty one is not a segment: refused with the form
+        refused_after_the_signature(manager, raw, crypto_calls)
+        return
     refused_before_crypto(manager, raw, crypto_calls)
 
 
@@ -316,6 +335,9 @@ def test_a_header_or_payload_that_is_not_one_json_object_is_refused(
 def test_duplicate_member_names_are_refused(
     manager: TokenManager, crypto_calls: list[str], header: str | None, payload: str | None
 ) -> None:
+    if payload is not None:
+        refused_after_the_signature(manager, forge(header, payload), crypto_calls)
+        return
     refused_before_crypto(manager, forge(header, payload), crypto_calls)
 
 
@@ -324,7 +346,7 @@ def test_duplicate_member_names_are_refused(
 def test_non_json_number_literals_are_refused(
     manager: TokenManager, crypto_calls: list[str], literal: str, member: str
 ) -> None:
-    refused_before_crypto(manager, forge(None, payload_with(member, literal)), crypto_calls)
+    refused_after_the_signature(manager, forge(None, payload_with(member, literal)), crypto_calls)
 
 
 def test_arrays_nested_ten_thousand_deep_are_refused(
@@ -335,10 +357,10 @@ def test_arrays_nested_ten_thousand_deep_are_refused(
     roomy = make_manager(max_token_length=100_000)
     deep = "[" * 10_000 + "]" * 10_000
     payload = payload_with("x", deep)
-    refused_before_crypto(roomy, forge(None, payload), crypto_calls)
+    refused_after_the_signature(roomy, forge(None, payload), crypto_calls)
     refused_before_crypto(roomy, forge('{"alg":"HS256","x":' + deep + "}", claims()), crypto_calls)
     objects = '{"a":' * 5_000 + "1" + "}" * 5_000
-    refused_before_crypto(roomy, forge(None, payload_with("x", objects)), crypto_calls)
+    refused_after_the_signature(roomy, forge(None, payload_with("x", objects)), crypto_calls)
 
 
 def test_nesting_is_bounded_well_below_the_recursion_limit(
@@ -347,7 +369,7 @@ def test_nesting_is_bounded_well_below_the_recursion_limit(
     shallow = payload_with("x", "[" * 8 + "]" * 8)
     assert manager.decode(forge(None, shallow)).private_claims["x"] == [[[[[[[[]]]]]]]]
     deep = payload_with("x", "[" * 100 + "]" * 100)
-    refused_before_crypto(manager, forge(None, deep), crypto_calls)
+    refused_after_the_signature(manager, forge(None, deep), crypto_calls)
 
 
 def test_a_valid_token_still_verifies_after_the_parse(

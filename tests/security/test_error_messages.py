@@ -33,6 +33,7 @@ _DEPENDENCY_MODULES = ("jose", "json", "base64", "binascii", "cryptography", "uu
 def _hostile(rsa_key: KeyPair) -> dict[str, str]:
     valid = forge()
     h, p, s = segments(valid)
+    deep = "[" * 990 + '"\\ud800"' + "]" * 990
     return {
         "two segments": f"{h}.{p}",
         "four segments": f"{valid}.{s}",
@@ -45,6 +46,9 @@ def _hostile(rsa_key: KeyPair) -> dict[str, str]:
         "duplicate sub": forge(None, json.dumps(claims())[:-1] + ',"sub":"admin"}'),
         "NaN": forge(None, payload_with("exp", "NaN")),
         "nested": forge(None, payload_with("x", "[" * 200 + "]" * 200)),
+        "deep surrogate": forge(None, payload_with("x", deep)),
+        "deep surrogate, unsigned": f"{h}.{b64url(payload_with('x', deep).encode())}.{s}",
+        "header too long": forge({"alg": "HS256", "kid": "k" * 1000}, claims()),
         "alg none": join({"alg": "none"}, claims()) + ".AAAA",
         "alg None": join({"alg": "None"}, claims()) + ".",
         "alg hs256": forge({"alg": "hs256"}, claims()),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import uuid
 from datetime import timezone
 from typing import Any
@@ -230,3 +231,73 @@ def test_the_valid_tokens_of_the_mutation_property_are_valid() -> None:
         for raw in tokens:
             assert isinstance(MANAGERS[name].decode(raw), Token)
     assert SECRET
+
+
+# -- deep nesting around lone surrogates --------------------------------------------------------
+_LEAVES = {  # the leaf JSON text -> (levels it adds, holds a lone surrogate)
+    '"\\ud800"': (0, True),
+    '"\\uDFFF"': (0, True),
+    '"a\\udbff"': (0, True),
+    '{"\\udc00":0}': (1, True),
+    '"\\ud83d\\ude00"': (0, False),  # a pair: one astral character, fine
+    '"x"': (0, False),
+    "0": (0, False),
+    "[]": (0, False),
+}
+
+
+def _frames() -> int:
+    frame, count = sys._getframe(), 0
+    while frame is not None:
+        frame, count = frame.f_back, count + 1
+    return count
+
+
+# Just below Python's recursion limit, as seen from here, is where a recursive walk breaks:
+# the C scanner still manages a value that json.dumps (say) cannot walk again. The window is a
+# few levels wide, so each example tries twelve depths in a row.
+_near_the_limit = st.integers(-80, 20).map(lambda off: sys.getrecursionlimit() - _frames() + off)
+
+
+@SETTINGS
+@given(
+    st.text(alphabet="[{", min_size=1, max_size=3),
+    st.one_of(st.integers(0, 40), _near_the_limit, st.integers(900, 1100)),
+    st.sampled_from(sorted(_LEAVES)),
+    st.sampled_from(["", ',"s":"\\ud800"', ',"s":"ok"']),
+    st.sampled_from(["payload", "identity", "header", "unsigned"]),
+)
+def test_deep_nesting_with_surrogates_is_refused_cleanly(
+    pattern: str, depth: int, leaf: str, sibling: str, where: str
+) -> None:
+    """Any nesting of arrays and objects around a lone surrogate (or not), anywhere in a token:
+    a Token only when within the depth bound and free of lone surrogates, else the library's
+    own error; never RecursionError or any other foreign exception."""
+    for levels in range(max(0, depth), max(0, depth) + 12):
+        _check_nested((pattern * levels)[:levels], leaf, sibling, where)
+
+
+def _check_nested(openers: str, leaf: str, sibling: str, where: str) -> None:
+    value = "".join("[" if c == "[" else '{"k":' for c in openers) + leaf
+    value += "".join("]" if c == "[" else "}" for c in reversed(openers))
+    extra, lone = _LEAVES[leaf]
+    lone = lone or "ud800" in sibling
+    fine = not lone and 1 + len(openers) + extra <= 32  # the member's value is at level 1
+    base = json.dumps(claims())[:-1]
+    if where == "payload":
+        raw = forge(None, f'{base},"a":{value}{sibling}}}')
+    elif where == "identity":
+        raw = forge(None, f'{base},"identity":{value}{sibling}}}')
+        fine = False  # never the subject's canonical JSON ("alice")
+    elif where == "header":
+        raw = forge(f'{{"alg":"HS256","a":{value}{sibling}}}', claims())
+    else:
+        signing_input = forge(None, base + ',"a":' + value + "}").rpartition(".")[0]
+        raw = signing_input + "." + forge().rpartition(".")[2]  # another token's signature
+        fine = False
+    result = outcome(HS256, raw)
+    event(f"{where} {type(result).__name__}")
+    if not fine:
+        assert isinstance(result, JWTExtendedException)
+    elif where == "payload":
+        assert isinstance(result, Token)

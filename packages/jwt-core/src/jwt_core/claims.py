@@ -253,7 +253,7 @@ def check_times(
     exp = numeric_date(payload, "exp", required=False)
     assert iat is not None
     assert nbf is not None
-    if exp is not None and now > exp + leeway:
+    if exp is not None and now >= exp + leeway:  # RFC 7519 4.1.4: valid only before exp
         raise ExpiredSignatureError("the token has expired")
     if now + leeway < nbf:
         raise InvalidTokenError("the token is not valid yet (nbf is in the future)")

@@ -38,7 +38,14 @@ from jwt_core.errors import (
     RevokedTokenError,
     WrongTokenError,
 )
-from jwt_core.jws import b64url_decode, b64url_encode, decode_json_segment, split_compact
+from jwt_core.jws import (
+    b64url_decode,
+    b64url_encode,
+    check_canonical,
+    decode_header_segment,
+    decode_json_segment,
+    split_compact,
+)
 from jwt_core.keys import Key, KeyRing, build_keyring
 from jwt_core.token import Entry, Token, TokenType
 
@@ -246,11 +253,14 @@ class TokenManager:
 
     # -- reading ---------------------------------------------------------------------------
     def _key_for_header(self, segment: str) -> Key:
-        """Check a header segment and pick its key from our own configuration only."""
+        """Check a header segment and pick its key from our own configuration only.
+
+        Headers seen on a verified token are cached (see `_verify_signature_and_shape`).
+        """
         key = self._header_keys.get(segment)
         if key is not None:
             return key
-        header = decode_json_segment(segment, "header")
+        header = decode_header_segment(segment)
         alg = header.get("alg")
         if not isinstance(alg, str) or alg.lower() == "none":
             raise JWTDecodeError("the token is unsigned or names no algorithm (alg)")
@@ -275,8 +285,6 @@ class TokenManager:
             raise JWTDecodeError("the token names a key (kid) this service does not have")
         if alg != found.alg:
             raise JWTDecodeError("the token's algorithm (alg) is not the one its key is bound to")
-        if len(self._header_keys) < _HEADER_CACHE_SIZE:
-            self._header_keys[segment] = found
         return found
 
     def decode(self, raw: str) -> Token:
@@ -298,21 +306,41 @@ class TokenManager:
     def _verify_signature_and_shape(self, raw: str) -> Entry:
         header_b64, payload_b64, signature_b64 = split_compact(raw, self._max_length)
         key = self._key_for_header(header_b64)
-        payload = decode_json_segment(payload_b64, "payload")
+        # The signature is checked before the payload is decoded or parsed: it covers the
+        # segment's text, whatever it holds, so an unsigned payload costs one signature check
+        # and no parsing. A signed payload then gets every check of its form and claims.
+        check_canonical(payload_b64, "payload")  # one spelling per token, before crypto too
         signature = b64url_decode(signature_b64, "signature")
         signing_input = raw[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
         if not key.verify(signing_input, signature):
             raise JWTDecodeError("the token's signature does not verify")
+        # Only a header that came with a valid signature is cached: unsigned ones cannot fill
+        # the cache. Racing threads can overshoot the bound by one entry each, no more.
+        if len(self._header_keys) < _HEADER_CACHE_SIZE:
+            self._header_keys[header_b64] = key
+        payload = decode_json_segment(payload_b64, "payload")
         entry = self._check_shape(payload, key)
         # Only payloads of plain values are cached: a Token hands out its identity and claim
         # values as they are, and a mutable one shared between decodes could be changed by one
         # caller under another.
         if self._cache_size and _SCALARS.issuperset(map(type, payload.values())):
-            cache = self._verified
-            if len(cache) >= self._cache_size:
-                del cache[next(iter(cache))]
-            cache[raw] = entry
+            self._remember(raw, entry)
         return entry
+
+    def _remember(self, raw: str, entry: Entry) -> None:
+        """Put a verified entry in the cache, evicting the oldest; safe under threads.
+
+        No lock: every step is one dict operation, atomic under the GIL and in free-threaded
+        builds, and a race between two evictions only costs one of them its pick (pop with a
+        default), or its iterator (RuntimeError), after which it looks again.
+        """
+        cache = self._verified
+        while len(cache) >= self._cache_size:
+            try:
+                cache.pop(next(iter(cache)), None)
+            except (StopIteration, RuntimeError):  # emptied, or changed, by another thread
+                continue
+        cache[raw] = entry
 
     def _check_shape(self, payload: dict[str, Any], key: Key) -> Entry:
         """Every check of a signed payload that does not depend on the time."""
@@ -393,7 +421,7 @@ class TokenManager:
         iat, nbf, exp = entry[5], entry[6], entry[7]
         now = self._clock()
         leeway = self._leeway
-        if exp is not None and now > exp + leeway:
+        if exp is not None and now >= exp + leeway:  # RFC 7519 4.1.4: valid only before exp
             raise ExpiredSignatureError("the token has expired")
         if now + leeway < nbf:
             raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
