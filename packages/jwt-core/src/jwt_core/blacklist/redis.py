@@ -45,6 +45,13 @@ return redis.call('SET', KEYS[1], cutoff, 'PXAT', ARGV[2])
 """
 
 
+# Clients a forked child inherited, kept referenced and never used or closed. Dropping one would
+# let redis-py close its connections from the child's running loop, and closing a transport
+# unregisters its socket from the event loop's epoll instance, which the child shares with the
+# parent: the parent's store would then wait for replies it is never woken for.
+_PARENTS_CLIENTS: list[Any] = []
+
+
 def _import_redis_asyncio() -> Any:
     """redis.asyncio, or an ImportError that says how to install it."""
     try:
@@ -175,6 +182,8 @@ class RedisBlacklist(BlacklistABC):
         A child forked after first use makes its own: the parent's sockets are not for it.
         """
         if self._owns_client and self._pid != os.getpid():
+            if self._client is not None:
+                _PARENTS_CLIENTS.append(self._client)
             self._client, self._slots, self._pid = None, None, os.getpid()
         if self._client is None:
             from redis.asyncio.retry import Retry
