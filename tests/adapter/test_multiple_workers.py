@@ -6,6 +6,7 @@ are accepted by the other, and the in-memory blacklist's "not shared" warning is
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -73,6 +74,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers go down with it
         )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -87,12 +89,18 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
                 time.sleep(0.2)
         yield url, log
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop_group(process)
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGINT the main process (Sanic stops its workers), then SIGKILL whatever is left."""
+    process.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=20)
+    # Workers left behind, or a main that hung; ProcessLookupError: all stopped by themselves.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def test_tokens_from_one_worker_work_in_the_other(server: tuple[str, Path]) -> None:

@@ -597,6 +597,12 @@ def test_rotation_with_the_command_line(cli: Run, keys: dict[str, Path], tmp_pat
 
 
 # -- configuration sources and their precedence ----------------------------------------------
+# --config reads TOML with tomllib; on Python 3.10 it refuses (test_config_file_needs_python_311).
+needs_tomllib = pytest.mark.skipif(
+    sys.version_info < (3, 11), reason="--config needs tomllib (Python 3.11+)"
+)
+
+
 def signer_of(raw: str, *secrets: str) -> str:
     """Which of `secrets` signed `raw`."""
     for secret in secrets:
@@ -608,6 +614,7 @@ def signer_of(raw: str, *secrets: str) -> str:
     raise AssertionError("signed by none of the secrets")
 
 
+@needs_tomllib
 def test_precedence_flags_over_file_over_environment(
     run: Run, keys: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -681,6 +688,7 @@ def test_environment_pem_keys(cli: Run, keys: dict[str, Path]) -> None:
     assert pem.strip() not in both.both
 
 
+@needs_tomllib
 def test_config_file_options_and_key_set(run: Run, keys: dict[str, Path], tmp_path: Path) -> None:
     (tmp_path / "jwt.toml").write_text(
         f"""
@@ -708,6 +716,7 @@ public_key_file = "{keys["es.pub"]}"
     assert claims["iss"] == "https://issuer.example"
 
 
+@needs_tomllib
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [

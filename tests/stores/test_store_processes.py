@@ -80,7 +80,12 @@ class Target:
             sys.executable, "-c", SNIPPET, spec,
             env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
-        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        try:
+            stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+        finally:
+            if process.returncode is None:  # timed out or cancelled: leave no child behind
+                process.kill()
+                await process.wait()
         assert process.returncode == 0, stderr.decode()
         result: list[bool] = json.loads(stdout)
         return result
