@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, Literal
 
 from jwt_core.blacklist.base import BlacklistABC
@@ -40,7 +39,7 @@ from jwt_core.errors import (
 )
 from jwt_core.jws import b64url_decode, b64url_encode, decode_json_segment, split_compact
 from jwt_core.keys import Key, KeyRing, build_keyring
-from jwt_core.token import Entry, Token, TokenType
+from jwt_core.token import Claims, Entry, Token, TokenType
 
 __all__ = ["TokenManager", "check_role_options"]
 
@@ -372,7 +371,7 @@ class TokenManager:
         else:
             identity = sub
         return (
-            MappingProxyType(payload),
+            Claims(payload),
             token_type,
             identity,
             sub,
