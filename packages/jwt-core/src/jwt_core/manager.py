@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import BlacklistABC, build_store
 from jwt_core.claims import (
     LIBRARY_CLAIMS,
     build_claims,
@@ -104,13 +104,7 @@ class TokenManager:
         self._nullable_claims = ("iss", "aud", "csrf", "identity", cfg.acl_claim)
         self.blacklist: BlacklistABC | None = None
         if cfg.use_blacklist:
-            try:
-                self.blacklist = cfg.blacklist_class(**dict(cfg.blacklist_init_kwargs or {}))
-            except TypeError as exc:
-                raise ConfigurationConflictError(
-                    f"{cfg.blacklist_class.__name__} cannot be built from blacklist_init_kwargs: "
-                    f"{exc}"
-                ) from None
+            self.blacklist = build_store(cfg.blacklist_class, cfg.blacklist_init_kwargs)
             self.blacklist.leeway = cfg.leeway
             self.blacklist.skew_margin = cfg.blacklist_skew_margin
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+from jwt_core.errors import ConfigurationConflictError
 from jwt_core.token import Token
 
 __all__ = [
     "DEFAULT_SKEW_MARGIN",
     "BlacklistABC",
+    "build_store",
     "cutoff_seconds",
     "issued_ms",
     "millisecond_of",
@@ -137,3 +142,32 @@ class BlacklistABC(ABC):
 def _overrides(store: BlacklistABC, name: str) -> bool:
     """Whether the class of `store` defines its own `name` instead of the ABC's default."""
     return getattr(type(store), name) is not getattr(BlacklistABC, name)
+
+
+def build_store(store_class: type[BlacklistABC], options: Mapping[str, Any] | None) -> BlacklistABC:
+    """Make `blacklist_class(**blacklist_init_kwargs)`; a startup error that names the real fault.
+
+    An abstract class names the methods to implement; arguments that do not fit name the ones
+    the class takes. Errors raised inside the store's own `__init__` are left as they are.
+    """
+    name = store_class.__name__
+    if inspect.isabstract(store_class):
+        missing = ", ".join(sorted(store_class.__abstractmethods__))
+        raise ConfigurationConflictError(
+            f"blacklist_class {name} is abstract: implement {missing} (see BlacklistABC)"
+        )
+    options = dict(options or {})
+    signature = inspect.signature(store_class)
+    try:
+        signature.bind(**options)
+    except TypeError as exc:
+        takes = [
+            p.name
+            for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+        raise ConfigurationConflictError(
+            f"blacklist_init_kwargs do not fit {name}: {exc}; "
+            f"{name} takes {', '.join(takes) if takes else 'no arguments'}"
+        ) from None
+    return store_class(**options)
