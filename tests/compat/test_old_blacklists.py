@@ -50,6 +50,19 @@ class ListBlacklist(BlacklistABC):
         return token.jti in self.blacklist
 
 
+class SyncListBlacklist(BlacklistABC):
+    """The form of the 1.0.dev1 to dev6 page: plain (not async) methods."""
+
+    def __init__(self) -> None:
+        self.blacklist: list[uuid.UUID] = []
+
+    def register(self, token: Token) -> None:  # type: ignore[override]
+        self.blacklist.append(token.jti)
+
+    def is_blacklisted(self, token: Token) -> bool:  # type: ignore[override]
+        return token.jti in self.blacklist
+
+
 def _app(new_app: NewApp, store: type[BlacklistABC], **kwargs: Any) -> Sanic[Any, Any]:
     app = new_app()
     with JWT.initialize(app) as manager:
@@ -96,8 +109,11 @@ async def test_an_old_style_store_revokes_and_revoke_all_says_what_to_implement(
         await jwt.revoke_all("alice")
 
 
-def test_revoked_by_an_old_style_store_over_http(new_app: NewApp) -> None:
-    app = _app(new_app, ListBlacklist)
+@pytest.mark.parametrize("store", [ListBlacklist, SyncListBlacklist])
+def test_revoked_by_an_old_style_store_over_http(
+    new_app: NewApp, store: type[BlacklistABC]
+) -> None:
+    app = _app(new_app, store)
     raw = JWT.for_app(app).create_access_token("alice")
     _, response = client(app).post("/logout", headers=bearer(raw))
     assert response.status == 200

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -77,6 +78,18 @@ class BlacklistABC(ABC):
     # Whether every worker process sees the same revocations.
     multiprocess_safe: bool = True
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Let `register` / `is_blacklisted` be plain functions, as 1.0.dev1 to dev6 showed them.
+
+        They are awaited on every request; a plain one is wrapped in a coroutine function that
+        calls it (it runs in the event loop, so it must not block for long).
+        """
+        super().__init_subclass__(**kwargs)
+        for name in ("register", "is_blacklisted"):
+            method = cls.__dict__.get(name)
+            if callable(method) and not inspect.iscoroutinefunction(method):
+                setattr(cls, name, _awaitable(method))
+
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect, inside the running event loop of the process that uses the store."""
 
@@ -137,6 +150,16 @@ class BlacklistABC(ABC):
             return token.exp + self.leeway + self.skew_margin
         except OverflowError:  # past datetime.max: keep it for good
             return None
+
+
+def _awaitable(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A coroutine function that returns what the plain `method` returns."""
+
+    @functools.wraps(method)
+    async def call(self: BlacklistABC, token: Token) -> Any:
+        return method(self, token)
+
+    return call
 
 
 def _overrides(store: BlacklistABC, name: str) -> bool:
