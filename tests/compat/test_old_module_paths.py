@@ -7,9 +7,11 @@ exceptions from `.exceptions` and so on; each path is a thin module over today's
 from __future__ import annotations
 
 import importlib
+import itertools
 import subprocess
 import sys
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -100,3 +102,40 @@ def test_redis_connection_says_what_replaces_it() -> None:
         with pytest.raises(ImportError, match="RedisBlacklist keeps its own client") as caught:
             from sanic_jwt_extended.redis import RedisConnection  # noqa: F401
     assert "sanic-jwt-extended.md" in str(caught.value)
+
+
+def _import_table() -> list[tuple[str, str]]:
+    page = Path(__file__).parents[2] / "docs" / "migration" / "sanic-jwt-extended.md"
+    lines = page.read_text(encoding="utf-8").splitlines()
+    start = lines.index("| 1.0-dev import | import now |") + 2
+    rows = []
+    for line in itertools.takewhile(lambda line: line.startswith("|"), lines[start:]):
+        old, now = (cell.strip() for cell in line.strip("|").split("|"))
+        rows.append((old.strip("`").split(" ")[0].strip("`"), now))
+    return rows
+
+
+def test_the_migration_pages_import_table_is_what_the_code_does() -> None:
+    rows = _import_table()
+    documented = {old for old, _ in rows if old.startswith("sanic_jwt_extended.")}
+    assert documented == {
+        f"{module}.{name}"
+        for module, names in OLD_NAMES.items()
+        if not module.endswith(("decorators", ".redis"))
+        for name in names
+    } | {"sanic_jwt_extended.redis.RedisConnection"}
+    for old, now in rows:
+        module, _, name = old.rpartition(".")
+        if not module.startswith("sanic_jwt_extended"):
+            continue  # PyJWT's exceptions: the handlers of the same names answer ours
+        if now.startswith("none"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                old_module = importlib.import_module(module)
+            with pytest.raises(ImportError):
+                getattr(old_module, name)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            found = getattr(importlib.import_module(module), name)
+        assert found is getattr(sanic_jwt_extended, now.strip("`").rpartition(".")[2]), old
