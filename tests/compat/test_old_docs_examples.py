@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from datetime import timedelta
 from enum import Enum
+from json import JSONEncoder
 from typing import Any
 
 import pytest
@@ -251,3 +253,96 @@ def test_blacklist_and_revoking(new_app: NewApp) -> None:
     assert response.status == 200, response.text
     _, response = client(app).get("/protected", headers=access)
     assert response.status == 401
+
+
+# The options of the 1.0-dev "Configuration Options" page, each with the default it lists.
+OLD_OPTIONS: dict[str, Any] = {
+    "secret_key": SECRET,
+    "public_key": None,
+    "private_key": None,
+    "default_iss": None,
+    "default_aud": None,
+    "json_encoder": JSONEncoder,
+    "token_location": ("header",),
+    "access_token_expires": timedelta(minutes=15),
+    "refresh_token_expires": timedelta(days=30),
+    "algorithm": "HS256",
+    "public_claim_namespace": "",
+    "private_claim_prefix": "",
+    "jwt_header_key": "Authorization",
+    "refresh_jwt_header_key": "X-Refresh-Token",
+    "jwt_header_prefix": "Bearer",
+    "refresh_jwt_header_prefix": "Bearer",
+    "jwt_cookie": "access_token_cookie",
+    "refresh_jwt_cookie": "refresh_token_cookie",
+    "csrf_protect": True,
+    "csrf_request_methods": ("POST", "PUT", "PATCH", "DELETE"),
+    "jwt_csrf_header": "X-CSRF-Token",
+    "refresh_jwt_csrf_header": "X-CSRF-Token",
+    "jwt_query_param_name": "jwt",
+    "use_acl": False,
+    "acl_claim": "role",
+    "use_blacklist": False,
+    "blacklist_class": InMemoryBlacklist,
+    "blacklist_init_kwargs": None,
+}
+
+
+def test_configuration_options_page(new_app: NewApp) -> None:
+    """Every option of the page is set as `manager.config.<OPTION> = <VALUE>`."""
+    app = new_app()
+    with JWT.initialize(app) as manager:
+        for name, value in OLD_OPTIONS.items():
+            setattr(manager.config, name, value)
+    config = JWT.for_app(app).config
+    for name, value in OLD_OPTIONS.items():
+        if name != "token_location":
+            assert getattr(config, name) == value, name
+    assert config.token_location == ("headers",)
+
+
+def test_error_handling_page(new_app: NewApp) -> None:
+    """`manager.handler.<name> = my_handler`, for each handler name the page lists."""
+    app = new_app()
+
+    def make(name: str) -> Callable[[Request, Exception], Any]:
+        async def my_handler(request: Request, exception: Exception) -> HTTPResponse:
+            return json({"handled_by": name, "msg": str(exception)}, status=418)
+
+        return my_handler
+
+    names = [
+        "no_authorization",
+        "expired_signature",
+        "invalid_header",
+        "invalid_token",
+        "jwt_decode_error",
+        "wrong_token",
+        "revoked_token",
+        "fresh_token_required",
+        "access_denied",
+    ]
+    with JWT.initialize(app) as manager:
+        manager.config.secret_key = SECRET
+        for name in names:
+            setattr(manager.handler, name, make(name))
+
+    @app.get("/protected")
+    @jwt_required
+    async def protected(request: Request, token: Token) -> HTTPResponse:
+        return json({})
+
+    jwt = JWT.for_app(app)
+    cases = {
+        "no_authorization": {},
+        "invalid_header": {"Authorization": "Token abc"},
+        "jwt_decode_error": bearer("not-a-token"),
+        "wrong_token": bearer(jwt.create_refresh_token("alice")),
+        "expired_signature": bearer(
+            jwt.create_access_token("alice", expires_delta=timedelta(seconds=-60))
+        ),
+    }
+    for name, headers in cases.items():
+        _, response = client(app).get("/protected", headers=headers)
+        assert response.status == 418, name
+        assert response.json["handled_by"] == name
