@@ -7,6 +7,7 @@ from jwt_core.config import Config
 from jwt_core.errors import (
     AccessDeniedError,
     BodyTooLargeError,
+    ConfigFrozenError,
     ConfigurationConflictError,
     ConfigurationError,
     CSRFError,
@@ -34,6 +35,7 @@ __all__ = [
     "BlacklistABC",
     "CSRFError",
     "Config",
+    "ConfigFrozenError",
     "ConfigurationConflictError",
     "ConfigurationError",
     "ExpiredSignatureError",

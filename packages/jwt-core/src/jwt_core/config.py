@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from jwt_core.blacklist.base import DEFAULT_SKEW_MARGIN, BlacklistABC
 from jwt_core.blacklist.memory import InMemoryBlacklist
-from jwt_core.errors import ConfigurationConflictError
+from jwt_core.errors import ConfigFrozenError, ConfigurationConflictError
 
 __all__ = ["TOKEN_LOCATIONS", "Config"]
 
@@ -127,7 +127,7 @@ class Config:
             if name not in _OPTION_SET:
                 raise self._unknown(name)
             if getattr(self, "_frozen", False):
-                raise ConfigurationConflictError(
+                raise ConfigFrozenError(
                     f"cannot set {name!r}: the configuration is frozen once validated "
                     "(set options inside the JWT.initialize block, or before TokenManager(...))"
                 )

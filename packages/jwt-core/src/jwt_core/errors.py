@@ -10,7 +10,8 @@ hand; let a `ConfigurationError` crash the start.
 JWTExtendedException
 ├── ConfigurationError
 │   ├── ConfigurationConflictError   (its historical name, kept for every configuration
-│   │                                 mistake, conflicts or not)
+│   │   │                             mistake, conflicts or not)
+│   │   └── ConfigFrozenError        (also a RuntimeError: an option set after startup)
 │   └── InvalidClaimsError           (also a ValueError: claims a create_* call cannot sign)
 └── TokenRefusedError
     ├── NoAuthorizationError         (no token where one is required)
@@ -37,6 +38,7 @@ __all__ = [
     "AccessDeniedError",
     "BodyTooLargeError",
     "CSRFError",
+    "ConfigFrozenError",
     "ConfigurationConflictError",
     "ConfigurationError",
     "ExpiredSignatureError",
@@ -71,6 +73,13 @@ class ConfigurationConflictError(ConfigurationError):
 
     The name every configuration mistake is raised under (unknown option, frozen config,
     initialize not called, ...), conflicts or not; catch `ConfigurationError` in new code.
+    """
+
+
+class ConfigFrozenError(ConfigurationConflictError, RuntimeError):
+    """An option was set after the configuration was validated (after `JWT.initialize`).
+
+    Also a `RuntimeError`, which sanic-jwt-extended 1.0-dev raised for it.
     """
 
 

@@ -11,10 +11,9 @@ import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, Literal
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import BlacklistABC, build_store
 from jwt_core.claims import (
     LIBRARY_CLAIMS,
     build_claims,
@@ -47,7 +46,7 @@ from jwt_core.jws import (
     split_compact,
 )
 from jwt_core.keys import Key, KeyRing, build_keyring
-from jwt_core.token import Entry, Token, TokenType
+from jwt_core.token import Claims, Entry, Token, TokenType
 
 __all__ = ["TokenManager", "check_role_options"]
 
@@ -112,13 +111,7 @@ class TokenManager:
         self._nullable_claims = ("iss", "aud", "csrf", "identity", cfg.acl_claim)
         self.blacklist: BlacklistABC | None = None
         if cfg.use_blacklist:
-            try:
-                self.blacklist = cfg.blacklist_class(**dict(cfg.blacklist_init_kwargs or {}))
-            except TypeError as exc:
-                raise ConfigurationConflictError(
-                    f"{cfg.blacklist_class.__name__} cannot be built from blacklist_init_kwargs: "
-                    f"{exc}"
-                ) from None
+            self.blacklist = build_store(cfg.blacklist_class, cfg.blacklist_init_kwargs)
             self.blacklist.leeway = cfg.leeway
             self.blacklist.skew_margin = cfg.blacklist_skew_margin
 
@@ -400,7 +393,7 @@ class TokenManager:
         else:
             identity = sub
         return (
-            MappingProxyType(payload),
+            Claims(payload),
             token_type,
             identity,
             sub,

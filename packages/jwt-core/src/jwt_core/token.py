@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 if TYPE_CHECKING:
     from jwt_core.manager import TokenManager
 
-__all__ = ["Entry", "Token", "TokenType"]
+__all__ = ["Claims", "Entry", "Token", "TokenType", "decode_raw_with"]
 
 TokenType = Literal["access", "refresh"]
 _UTC = timezone.utc
@@ -23,10 +22,43 @@ def _seconds(value: datetime | float | None) -> float | None:
     return value.timestamp()
 
 
+class Claims(dict[str, Any]):
+    """A token's claim set: a read-only dict, so that every JSON encoder serializes it.
+
+    (`json.dumps` and ujson, which `sanic.response.json` uses, take dict subclasses as dicts;
+    neither takes a `MappingProxyType`.) Every method that would change it raises `TypeError`.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a token's claims are read-only; copy them with dict(token.raw_data)")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[Claims], tuple[dict[str, Any]]]:
+        return (Claims, (dict(self),))
+
+    def __repr__(self) -> str:
+        return f"Claims({dict.__repr__(self)})"
+
+
+# `Token(raw)`, the form of sanic-jwt-extended 1.0-dev: decoded by the function a framework
+# adapter registers (the Sanic adapter's uses the current app's TokenManager); None: refused.
+_raw_decoder: Callable[[str], Token] | None = None
+
+
+def decode_raw_with(decoder: Callable[[str], Token] | None) -> None:
+    """Make `Token(raw)` return `decoder(raw)`: the hook of a framework adapter."""
+    global _raw_decoder
+    _raw_decoder = decoder
+
+
 # The verified fields of a token, in this order; `TokenManager` builds these tuples once per
 # distinct token and every `Token` of that token shares one.
 Entry = tuple[
-    Mapping[str, Any],  # 0 raw_data (read-only)
+    Claims,  # 0 raw_data
     Any,  # 1 type
     Any,  # 2 identity
     str,  # 3 sub
@@ -58,7 +90,26 @@ class Token:
     _public: dict[str, Any] | None
     _private: dict[str, Any] | None
 
-    def __init__(
+    def __new__(cls, raw: str | None = None, /, **fields: Any) -> Token:
+        """`Token(raw)` verifies `raw` through the registered decoder (see `decode_raw_with`)."""
+        if raw is None:
+            return super().__new__(cls)
+        if fields:
+            raise TypeError("Token(raw) takes the encoded token alone")
+        if _raw_decoder is None:
+            from jwt_core.errors import ConfigurationConflictError
+
+            raise ConfigurationConflictError(
+                "Token(raw) needs a framework adapter that knows the current configuration; "
+                "call manager.decode(raw) on your TokenManager instead"
+            )
+        return _raw_decoder(raw)
+
+    def __init__(self, raw: str | None = None, /, **fields: Any) -> None:
+        if raw is None:  # Token(raw) was made whole by __new__
+            self._fill(**fields)
+
+    def _fill(
         self,
         *,
         raw_jwt: str,
@@ -80,7 +131,7 @@ class Token:
         kid: str | None = None,
         _manager: TokenManager | None = None,
     ) -> None:
-        data = raw_data if isinstance(raw_data, MappingProxyType) else MappingProxyType(raw_data)
+        data = raw_data if isinstance(raw_data, Claims) else Claims(raw_data)
         iat_s, nbf_s = _seconds(iat), _seconds(nbf)
         assert iat_s is not None
         assert nbf_s is not None
@@ -113,7 +164,7 @@ class Token:
         cls, raw_jwt: str, entry: Entry, fresh: bool | None, manager: TokenManager
     ) -> Token:
         """The fast constructor `TokenManager` uses for a token it has just verified."""
-        token = cls.__new__(cls)
+        token = object.__new__(cls)
         put = object.__setattr__
         put(token, "_raw_jwt", raw_jwt)
         put(token, "_entry", entry)
@@ -135,8 +186,8 @@ class Token:
         return self._raw_jwt
 
     @property
-    def raw_data(self) -> Mapping[str, Any]:
-        """Every claim, read-only."""
+    def raw_data(self) -> Claims:
+        """Every claim: a read-only dict, JSON-serializable as it is."""
         return self._entry[0]
 
     @property

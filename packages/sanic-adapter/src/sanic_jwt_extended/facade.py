@@ -24,6 +24,7 @@ from sanic import HTTPResponse, Request
 from sanic.exceptions import ServerError
 
 from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
+from jwt_core.token import decode_raw_with
 from sanic_jwt_extended.app_config import options_from_app_config
 from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
 from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
@@ -229,6 +230,14 @@ class AppJWT:
         await self.manager.revoke_all(identity)
 
 
+def _decode_for_current_app(raw: str) -> Token:
+    """`Token(raw)` of 1.0-dev code: `JWT.decode(raw)` for the current app."""
+    return AppJWT(current_state(call="decode(raw)")).decode(raw)
+
+
+decode_raw_with(_decode_for_current_app)
+
+
 class _ForCurrentApp(Generic[P, R]):
     """`JWT.<name>` (on the class or an instance): `AppJWT.<name>` of the current app.
 
@@ -242,9 +251,10 @@ class _ForCurrentApp(Generic[P, R]):
 
     def __get__(self, instance: object, owner: type | None = None) -> Callable[P, R]:
         method = self._method
+        hint = f"{method.__name__}(...)"
 
         def call(*args: P.args, **kwargs: P.kwargs) -> R:
-            return method(AppJWT(current_state()), *args, **kwargs)
+            return method(AppJWT(current_state(hint)), *args, **kwargs)
 
         call.__name__ = call.__qualname__ = method.__name__
         call.__doc__ = method.__doc__

@@ -118,8 +118,11 @@ def initialized_states() -> list[JWTState]:
     return alive
 
 
-def current_state() -> JWTState:
-    """The state of the app named in this context, else the request's, else the only one."""
+def current_state(call: str = "create_access_token(...)") -> JWTState:
+    """The state of the app named in this context, else the request's, else the only one.
+
+    `call` is the `JWT.for_app(app).<call>` the error for several apps suggests instead.
+    """
     state = named.get(None)
     if state is not None:
         return state
@@ -139,6 +142,6 @@ def current_state() -> JWTState:
     )
     raise ConfigurationConflictError(
         f"{len(states)} Sanic apps are initialized ({shown}), so outside a request it is not "
-        "clear which one to use: name it with JWT.for_app(app).create_access_token(...), "
+        f"clear which one to use: name it with JWT.for_app(app).{call}, "
         "or wrap the code in `with JWT.for_app(app):`"
     )

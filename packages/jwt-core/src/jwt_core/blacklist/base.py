@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
+from jwt_core.errors import ConfigurationConflictError
 from jwt_core.token import Token
 
 __all__ = [
     "DEFAULT_SKEW_MARGIN",
     "BlacklistABC",
+    "build_store",
     "cutoff_seconds",
     "issued_ms",
     "millisecond_of",
@@ -71,6 +77,18 @@ class BlacklistABC(ABC):
     performs_io: bool = True
     # Whether every worker process sees the same revocations.
     multiprocess_safe: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Let `register` / `is_blacklisted` be plain functions, as 1.0.dev1 to dev6 showed them.
+
+        They are awaited on every request; a plain one is wrapped in a coroutine function that
+        calls it (it runs in the event loop, so it must not block for long).
+        """
+        super().__init_subclass__(**kwargs)
+        for name in ("register", "is_blacklisted"):
+            method = cls.__dict__.get(name)
+            if callable(method) and not inspect.iscoroutinefunction(method):
+                setattr(cls, name, _awaitable(method))
 
     async def open(self) -> None:  # noqa: B027 - optional hook
         """Connect, inside the running event loop of the process that uses the store."""
@@ -134,6 +152,45 @@ class BlacklistABC(ABC):
             return None
 
 
+def _awaitable(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A coroutine function that returns what the plain `method` returns."""
+
+    @functools.wraps(method)
+    async def call(self: BlacklistABC, token: Token) -> Any:
+        return method(self, token)
+
+    return call
+
+
 def _overrides(store: BlacklistABC, name: str) -> bool:
     """Whether the class of `store` defines its own `name` instead of the ABC's default."""
     return getattr(type(store), name) is not getattr(BlacklistABC, name)
+
+
+def build_store(store_class: type[BlacklistABC], options: Mapping[str, Any] | None) -> BlacklistABC:
+    """Make `blacklist_class(**blacklist_init_kwargs)`; a startup error that names the real fault.
+
+    An abstract class names the methods to implement; arguments that do not fit name the ones
+    the class takes. Errors raised inside the store's own `__init__` are left as they are.
+    """
+    name = store_class.__name__
+    if inspect.isabstract(store_class):
+        missing = ", ".join(sorted(store_class.__abstractmethods__))
+        raise ConfigurationConflictError(
+            f"blacklist_class {name} is abstract: implement {missing} (see BlacklistABC)"
+        )
+    options = dict(options or {})
+    signature = inspect.signature(store_class)
+    try:
+        signature.bind(**options)
+    except TypeError as exc:
+        takes = [
+            p.name
+            for p in signature.parameters.values()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+        ]
+        raise ConfigurationConflictError(
+            f"blacklist_init_kwargs do not fit {name}: {exc}; "
+            f"{name} takes {', '.join(takes) if takes else 'no arguments'}"
+        ) from None
+    return store_class(**options)

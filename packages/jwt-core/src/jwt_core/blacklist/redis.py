@@ -7,6 +7,7 @@ module can be imported without it.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import os
 from collections.abc import Awaitable, Callable
@@ -103,6 +104,7 @@ class RedisBlacklist(BlacklistABC):
                 "retries not negative"
             )
         redis_asyncio = _import_redis_asyncio()
+        _check_client_options(redis_asyncio, client_kwargs, cluster=cluster)
         from redis.exceptions import RedisError
 
         self._errors: tuple[type[BaseException], ...] = (RedisError, OSError)
@@ -222,6 +224,40 @@ class RedisBlacklist(BlacklistABC):
             raise RevocationStoreUnavailableError(
                 f"the Redis revocation store at {where} cannot be used: {exc}"
             ) from exc
+
+
+def _check_client_options(redis_asyncio: Any, options: dict[str, Any], *, cluster: bool) -> None:
+    """Refuse at startup what no redis-py client takes: later, every check would be a 503."""
+    if "connection_info" in options:
+        raise ConfigurationConflictError(
+            "RedisBlacklist does not take connection_info (the aioredis settings of "
+            "sanic-jwt-extended 1.0-dev): give url='redis://host:6379/0' (and max_connections=) "
+            "or a ready redis.asyncio client as client=, in blacklist_init_kwargs "
+            "(see docs/migration/sanic-jwt-extended.md)"
+        )
+    from redis.asyncio import connection
+
+    accepted: set[str] = {"single_connection_client", "auto_close_connection_pool"}
+    for made_by in (
+        connection.ConnectionPool,
+        connection.AbstractConnection,
+        connection.Connection,
+        connection.SSLConnection,
+        connection.UnixDomainSocketConnection,
+        *([redis_asyncio.RedisCluster] if cluster else []),
+    ):
+        accepted.update(
+            name
+            for name, parameter in inspect.signature(made_by).parameters.items()
+            if parameter.kind is not parameter.VAR_KEYWORD
+        )
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ConfigurationConflictError(
+            f"RedisBlacklist does not take {', '.join(unknown)}: it takes url, client, prefix, "
+            "cluster, socket_timeout, socket_connect_timeout, retries, max_connections and the "
+            "connection options of redis.asyncio.from_url (host, password, ssl_*, ...)"
+        )
 
 
 def _epoch_ms(moment: datetime) -> int:

@@ -1,0 +1,10 @@
+"""1.0-dev path of `JWT`: use `from sanic_jwt_extended import JWT`."""
+
+from __future__ import annotations
+
+from sanic_jwt_extended.facade import JWT
+from sanic_jwt_extended.moved import warn_moved
+
+__all__ = ["JWT"]
+
+warn_moved(__name__, __all__)
