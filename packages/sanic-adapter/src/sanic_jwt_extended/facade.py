@@ -24,8 +24,8 @@ from sanic import HTTPResponse, Request
 from sanic.exceptions import ServerError
 
 from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
+from sanic_jwt_extended._routes import check_route_roles, verify_websocket_before_upgrade
 from sanic_jwt_extended.app_config import options_from_app_config
-from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
 from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
 from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
 from sanic_jwt_extended.state import (

@@ -23,7 +23,8 @@ from sanic import Request
 from sanic_routing import Route
 
 from jwt_core import Token, TokenManager
-from sanic_jwt_extended.decorators import DEFERRED, Requirement, authenticate, route_requirement
+from sanic_jwt_extended._guard import DEFERRED, Requirement, authenticate
+from sanic_jwt_extended._routes import route_requirement
 from sanic_jwt_extended.state import AnyApp
 
 __all__ = [
