@@ -44,40 +44,41 @@ def _websocket_view(route: Route) -> Any:
     return None
 
 
-def _route_views(route: Route) -> Iterator[Any]:
-    handler = route.handler
-    yield handler
+def views_of(route: Route, method: str | None = None) -> Iterator[Any]:
+    """Every function of `route` a decorator may have guarded, for `method` (None: any method).
+
+    The route's handler and, on sanic-ext's automatic HEAD route, the GET handler it calls
+    (`__route_handler__`); a websocket route's user handler; a class view's method(s).
+    """
+    handlers = [route.handler, getattr(route.handler, "__route_handler__", None)]
+    for handler in handlers:
+        if handler is not None:
+            yield handler
     websocket_view = _websocket_view(route)
     if websocket_view is not None:
         yield websocket_view
-    view_class = getattr(handler, "view_class", None)
-    if view_class is not None:
-        for method in _VIEW_METHODS:
-            view = getattr(view_class, method, None)
-            if view is not None:
-                yield view
+    names = _VIEW_METHODS if method is None else (method.lower(),)
+    for handler in handlers:
+        view_class = getattr(handler, "view_class", None)
+        if view_class is not None:
+            for name in names:
+                view = getattr(view_class, name, None)
+                if view is not None:
+                    yield view
 
 
 def route_requirement(route: Route, method: str) -> Requirement | None:
     """What a decorator on `route` asks of a `method` request's token (None: unguarded)."""
-    # sanic-ext's automatic HEAD route calls the GET handler it names `__route_handler__`.
-    handlers = [route.handler, getattr(route.handler, "__route_handler__", None)]
-    views: list[Any] = [*handlers, _websocket_view(route)]
-    for handler in handlers:
-        view_class = getattr(handler, "view_class", None)
-        if view_class is not None:
-            views.append(getattr(view_class, method.lower(), None))
-    for view in views:
-        if view is not None:
-            for requirement in _requirements_of(view):
-                return requirement
+    for view in views_of(route, method):
+        for requirement in _requirements_of(view):
+            return requirement
     return None
 
 
 def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
     """Refuse, at startup, a route whose allow/deny the app's configuration cannot honour."""
     for route in routes:
-        for view in _route_views(route):
+        for view in views_of(route):
             for requirement in _requirements_of(view):
                 if not requirement.uses_roles:
                     continue
@@ -92,9 +93,8 @@ async def verify_websocket_before_upgrade(request: Request) -> None:
     route = request.route
     if route is None or not getattr(route.extra, "websocket", False):
         return
-    view = _websocket_view(route)
-    requirement = getattr(view, REQUIREMENT_ATTRIBUTE, None)
-    if not isinstance(requirement, Requirement):
+    requirement = route_requirement(route, request.method)
+    if requirement is None:
         return
     token = await authenticate(request, requirement)
     setattr(request.ctx, VERIFIED_ATTRIBUTE, (requirement, token))
