@@ -23,7 +23,8 @@ from jwt_core import (
     Token,
     TokenManager,
 )
-from sanic_jwt_extended.locations import TokenReader, TokenType, find_token
+from sanic_jwt_extended._places import TokenPlaces, TokenType
+from sanic_jwt_extended.locations import find_token
 from sanic_jwt_extended.state import AnyApp, state_of
 
 logger = logging.getLogger("sanic_jwt_extended")
@@ -59,25 +60,25 @@ class Requirement:
         return self.allow is not None or self.deny is not None
 
 
-def resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenReader]:
-    """The app's TokenManager and its reader for `token_type`; clear errors before initialize."""
+def resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenPlaces]:
+    """The app's TokenManager and its places for `token_type`; clear errors before initialize."""
     state = state_of(app)
     manager = state.require_manager()
-    return manager, state.readers[token_type]
+    return manager, state.places[token_type]
 
 
 async def authenticate(request: Request, requirement: Requirement) -> Token | None:
     """Find the token in `request` and have the app's TokenManager verify it; log refusals."""
-    manager, reader = resolve(request.app, requirement.token_type)
-    return await verify_request(request, requirement, manager, reader)
+    manager, places = resolve(request.app, requirement.token_type)
+    return await verify_request(request, requirement, manager, places)
 
 
 async def verify_request(
-    request: Request, requirement: Requirement, manager: TokenManager, reader: TokenReader
+    request: Request, requirement: Requirement, manager: TokenManager, places: TokenPlaces
 ) -> Token | None:
-    """`authenticate` with the app's manager and reader already at hand."""
+    """`authenticate` with the app's manager and places already at hand."""
     try:
-        found = find_token(request, reader, optional=requirement.optional)
+        found = find_token(request, places, optional=requirement.optional)
         if found is None:
             return None
         raw, location, csrf = found

@@ -21,8 +21,8 @@ from jwt_core import (
     check_role_options,
 )
 from sanic_jwt_extended._guard import DEFERRED, Requirement, resolve, verify_request
+from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._routes import REQUIREMENT_ATTRIBUTE, VERIFIED_ATTRIBUTE
-from sanic_jwt_extended.locations import TokenReader
 
 __all__ = ["jwt_optional", "jwt_required", "refresh_jwt_required"]
 
@@ -41,9 +41,9 @@ def _request_in(args: tuple[Any, ...]) -> Request:
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
     """Wrap a view (function, method or websocket handler) so it receives `token=`."""
-    # The last app this view served, with its manager and reader: looked up once per app
+    # The last app this view served, with its manager and places: looked up once per app
     # (a view registered on several apps, through a blueprint, looks each one up in turn).
-    bound: tuple[Any, TokenManager, TokenReader] | None = None
+    bound: tuple[Any, TokenManager, TokenPlaces] | None = None
     token_type = requirement.token_type
     # Decided once: a plain function may still hand back an awaitable (another decorator's).
     is_async = iscoroutinefunction(fn)

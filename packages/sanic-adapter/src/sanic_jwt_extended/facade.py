@@ -109,7 +109,7 @@ def _register(app: AnyApp, state: JWTState) -> None:
 
         async def describe_security(app: AnyApp) -> None:
             # Before sanic-ext's own spec builder (priority -1000), which reads what this adds.
-            document_security(app, state.require_manager())
+            document_security(app, state)
 
         app.register_listener(describe_security, "before_server_start")
 

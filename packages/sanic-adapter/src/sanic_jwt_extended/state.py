@@ -24,7 +24,7 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-from sanic_jwt_extended.locations import TOKEN_TYPES, TokenReader, TokenType
+from sanic_jwt_extended._places import TOKEN_TYPES, TokenPlaces, TokenType
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
@@ -62,7 +62,7 @@ class JWTState:
         self.handler = handler
         self.manager: TokenManager | None = None
         # Per token type, where requests carry it: built once the config is frozen.
-        self.readers: dict[TokenType, TokenReader] = {}
+        self.places: dict[TokenType, TokenPlaces] = {}
 
     @property
     def blacklist(self) -> BlacklistABC | None:
@@ -71,8 +71,8 @@ class JWTState:
 
     def start(self, manager: TokenManager) -> None:
         """Take the app's finished TokenManager and work out once what each request reads."""
-        self.readers = {
-            token_type: TokenReader.build(manager.config, token_type) for token_type in TOKEN_TYPES
+        self.places = {
+            token_type: TokenPlaces.build(manager.config, token_type) for token_type in TOKEN_TYPES
         }
         self.manager = manager
         _finished.add(self)
