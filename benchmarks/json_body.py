@@ -33,7 +33,7 @@ from sanic.compat import Header  # noqa: E402
 from sanic.response import HTTPResponse, text  # noqa: E402
 
 from jwt_core import JWTExtendedException  # noqa: E402
-from sanic_jwt_extended.locations import find_token  # noqa: E402
+from sanic_jwt_extended._locations import find_token  # noqa: E402
 
 CAP = 65536  # json_body_max_bytes' default
 

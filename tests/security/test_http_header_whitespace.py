@@ -23,8 +23,8 @@ from sanic import Request, Sanic
 from sanic.compat import Header
 
 from jwt_core import Config, InvalidHeaderError
+from sanic_jwt_extended._locations import find_token
 from sanic_jwt_extended._places import TokenPlaces
-from sanic_jwt_extended.locations import find_token
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 NOT_SP = [c for c in WHITESPACE if c != " "]

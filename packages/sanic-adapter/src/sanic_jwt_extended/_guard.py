@@ -23,9 +23,9 @@ from jwt_core import (
     Token,
     TokenManager,
 )
+from sanic_jwt_extended._locations import find_token
 from sanic_jwt_extended._places import TokenPlaces, TokenType
-from sanic_jwt_extended.locations import find_token
-from sanic_jwt_extended.state import AnyApp, state_of
+from sanic_jwt_extended._state import AnyApp, state_of
 
 logger = logging.getLogger("sanic_jwt_extended")
 

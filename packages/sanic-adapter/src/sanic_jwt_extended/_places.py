@@ -2,7 +2,7 @@
 
 Every name that differs between access and refresh tokens (header, prefix, cookie and its
 path, CSRF cookie, its path and header, JSON key) is chosen here, from the one table
-`_OPTIONS`, when the initialize block closes (`JWTState.start`). Reading (`locations`),
+`_OPTIONS`, when the initialize block closes (`JWTState.start`). Reading (`_locations`),
 cookies and the OpenAPI document all take `state.places[token_type]`, so a name is never
 chosen twice, and the phrases that tell a client where a token goes are written once.
 """

@@ -14,7 +14,7 @@ from sanic import HTTPResponse
 
 from jwt_core import Config, WrongTokenError
 from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
-from sanic_jwt_extended.state import current_state
+from sanic_jwt_extended._state import current_state
 
 __all__ = [
     "set_access_cookies",

@@ -26,15 +26,9 @@ from jwt_core import Token, TokenManager
 from sanic_jwt_extended._guard import DEFERRED, Requirement, authenticate
 from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._routes import route_requirement
-from sanic_jwt_extended.state import AnyApp, JWTState
+from sanic_jwt_extended._state import AnyApp, JWTState
 
-__all__ = [
-    "BEARER_SCHEME",
-    "document_security",
-    "sanic_ext_installed",
-    "security_requirements",
-    "token_dependency",
-]
+__all__ = ["BEARER_SCHEME", "token_dependency"]
 
 # The name of the HTTP bearer security scheme in the OpenAPI document's components.
 BEARER_SCHEME = "BearerAuth"

@@ -32,8 +32,6 @@ from jwt_core import (
 )
 from sanic_jwt_extended._places import TokenPlaces
 
-__all__ = ["FoundToken", "find_token"]
-
 _FOREIGN = object()  # marker: the header holds credentials of another scheme (e.g. Basic)
 _OWS = " \t"  # RFC 9110 section 5.6.3: the optional whitespace around a field value
 

@@ -25,21 +25,11 @@ from sanic.exceptions import SanicException
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
 from sanic_jwt_extended._places import TOKEN_TYPES, TokenPlaces, TokenType
+from sanic_jwt_extended.handlers import Handler
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
-    from sanic_jwt_extended.handlers import Handler
 
-__all__ = [
-    "CTX_ATTRIBUTE",
-    "AnyApp",
-    "JWTState",
-    "current_request",
-    "current_state",
-    "initialized_states",
-    "named",
-    "state_of",
-]
 
 AnyApp: TypeAlias = "Sanic[Any, Any]"
 
@@ -56,10 +46,10 @@ _finished: weakref.WeakSet[JWTState] = weakref.WeakSet()
 class JWTState:
     """One app's JWT configuration, error handlers and (once initialized) `TokenManager`."""
 
-    def __init__(self, app: AnyApp, handler: Handler) -> None:
+    def __init__(self, app: AnyApp) -> None:
         self.app_name = app.name
         self.config = Config()
-        self.handler = handler
+        self.handler = Handler(self.config)
         self.manager: TokenManager | None = None
         # Per token type, where requests carry it: built once the config is frozen.
         self.places: dict[TokenType, TokenPlaces] = {}
