@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal
 
 from jwt_core import Config
 
@@ -21,40 +21,17 @@ TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
 _COOKIE_PREFIXES = ("", "__Host-", "__Secure-")
 
 
-class _Options(NamedTuple):
-    """The names of the configuration options that hold one token type's transport names."""
-
-    header: str
-    prefix: str
-    cookie: str
-    cookie_path: str
-    csrf_cookie: str
-    csrf_cookie_path: str
-    csrf_header: str
-    json_key: str
-
-
-_OPTIONS: dict[TokenType, _Options] = {
-    "access": _Options(
-        header="jwt_header_key",
-        prefix="jwt_header_prefix",
-        cookie="jwt_cookie",
-        cookie_path="access_cookie_path",
-        csrf_cookie="access_csrf_cookie",
-        csrf_cookie_path="access_csrf_cookie_path",
-        csrf_header="jwt_csrf_header",
-        json_key="jwt_json_key",
-    ),
-    "refresh": _Options(
-        header="refresh_jwt_header_key",
-        prefix="refresh_jwt_header_prefix",
-        cookie="refresh_jwt_cookie",
-        cookie_path="refresh_cookie_path",
-        csrf_cookie="refresh_csrf_cookie",
-        csrf_cookie_path="refresh_csrf_cookie_path",
-        csrf_header="refresh_jwt_csrf_header",
-        json_key="refresh_json_key",
-    ),
+# Each per-type transport name -> the options that hold it (access, refresh): the one place
+# where a name is chosen by token type.
+_OPTIONS: dict[str, tuple[str, str]] = {
+    "header": ("jwt_header_key", "refresh_jwt_header_key"),
+    "prefix": ("jwt_header_prefix", "refresh_jwt_header_prefix"),
+    "cookie": ("jwt_cookie", "refresh_jwt_cookie"),
+    "cookie_path": ("access_cookie_path", "refresh_cookie_path"),
+    "csrf_cookie": ("access_csrf_cookie", "refresh_csrf_cookie"),
+    "csrf_cookie_path": ("access_csrf_cookie_path", "refresh_csrf_cookie_path"),
+    "csrf_header": ("jwt_csrf_header", "refresh_jwt_csrf_header"),
+    "json_key": ("jwt_json_key", "refresh_json_key"),
 }
 
 # "an access token", "a refresh token": for messages that name a token type.
@@ -90,12 +67,13 @@ class TokenPlaces:
     @classmethod
     def build(cls, config: Config, token_type: TokenType) -> TokenPlaces:
         """The places of `token_type` under `config` (a validated, frozen Config)."""
-        options = _OPTIONS[token_type]
-        header: str = getattr(config, options.header)
-        prefix: str = getattr(config, options.prefix).strip()
-        cookie: str = getattr(config, options.cookie)
+        column = TOKEN_TYPES.index(token_type)
+        names: dict[str, str] = {
+            name: getattr(config, options[column]) for name, options in _OPTIONS.items()
+        }
+        header, cookie, json_key = names["header"], names["cookie"], names["json_key"]
+        prefix = names["prefix"].strip()
         query = config.jwt_query_param_name
-        json_key: str = getattr(config, options.json_key)
         form = f"{prefix} <token>" if prefix else "<token>"
         looked_in = {
             "headers": f"the {header} header ('{form}')",
@@ -113,10 +91,10 @@ class TokenPlaces:
             prefix_lower=prefix.lower(),
             cookie=cookie,
             cookie_names=tuple(p + cookie for p in _COOKIE_PREFIXES),
-            cookie_path=getattr(config, options.cookie_path),
-            csrf_cookie=getattr(config, options.csrf_cookie),
-            csrf_cookie_path=getattr(config, options.csrf_cookie_path),
-            csrf_header=getattr(config, options.csrf_header),
+            cookie_path=names["cookie_path"],
+            csrf_cookie=names["csrf_cookie"],
+            csrf_cookie_path=names["csrf_cookie_path"],
+            csrf_header=names["csrf_header"],
             query=query,
             json_key=json_key,
             json_member=json.dumps(json_key, ensure_ascii=False),
