@@ -14,7 +14,7 @@ from sanic import HTTPResponse
 
 from jwt_core import Config, WrongTokenError
 from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
-from sanic_jwt_extended._state import current_state
+from sanic_jwt_extended._state import JWTState, current_state
 
 __all__ = [
     "set_access_cookies",
@@ -32,9 +32,8 @@ def _max_age(token_exp: datetime | None) -> int | None:
     return max(0, math.ceil((token_exp - datetime.now(timezone.utc)).total_seconds()))
 
 
-def _places(token_type: TokenType) -> tuple[Config, TokenPlaces]:
-    """The current app's configuration and its places for `token_type`."""
-    state = current_state()
+def _places(state: JWTState, token_type: TokenType) -> tuple[Config, TokenPlaces]:
+    """The app's configuration and its places for `token_type`."""
     config = state.config
     # Before initialize finished (no places yet), read the names off the config as it is.
     places = state.places.get(token_type) or TokenPlaces.build(config, token_type)
@@ -43,8 +42,9 @@ def _places(token_type: TokenType) -> tuple[Config, TokenPlaces]:
 
 def _set(response: HTTPResponse, token: str, max_age: int | None, token_type: TokenType) -> None:
     """Check `token` (the core's decode errors, or WrongTokenError) and set its cookies."""
-    manager = current_state().require_manager()
-    config, places = _places(token_type)
+    state = current_state()
+    manager = state.require_manager()
+    config, places = _places(state, token_type)
     decoded = manager.decode(token)
     if decoded.type != token_type:
         raise WrongTokenError(
@@ -77,7 +77,7 @@ def _set(response: HTTPResponse, token: str, max_age: int | None, token_type: To
 
 
 def _unset(response: HTTPResponse, token_type: TokenType) -> None:
-    config, places = _places(token_type)
+    config, places = _places(current_state(), token_type)
     cookies = ((places.cookie, places.cookie_path), (places.csrf_cookie, places.csrf_cookie_path))
     for name, cookie_path in cookies:
         response.cookies.delete_cookie(
