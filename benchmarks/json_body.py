@@ -33,7 +33,7 @@ from sanic.compat import Header  # noqa: E402
 from sanic.response import HTTPResponse, text  # noqa: E402
 
 from jwt_core import JWTExtendedException  # noqa: E402
-from sanic_jwt_extended.locations import find_token  # noqa: E402
+from sanic_jwt_extended._locations import find_token  # noqa: E402
 
 CAP = 65536  # json_body_max_bytes' default
 
@@ -112,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"json_body_max_bytes = {getattr(app.ctx.jwt.config, 'json_body_max_bytes', 'n/a')}")
     with RunningServer(app) as server:
         token = manager_of(app).create_access_token("alice")
-        reader = app.ctx.jwt.readers["access"]
+        reader = app.ctx.jwt.places["access"]
         print(
             f"{'body':<36} {'bytes':>10} {'lookup':>10} {'open':>10} {'required':>10} "
             f"{'optional':>10}  required/open optional/open  statuses"

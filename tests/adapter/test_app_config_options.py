@@ -18,9 +18,9 @@ from sanic_jwt_extended import (
     ConfigurationConflictError,
     InMemoryBlacklist,
     Token,
-    app_config,
     jwt_required,
 )
+from sanic_jwt_extended import _app_config as app_config
 
 
 def test_app_config_values_are_used() -> None:

@@ -10,7 +10,7 @@ from sanic import Request
 from sanic.response import json
 from sanic_apps import SECRET, bearer, manager_of, new_app
 
-import sanic_jwt_extended.state
+import sanic_jwt_extended._state
 from sanic_jwt_extended import (
     JWT,
     Config,
@@ -92,7 +92,7 @@ def test_creating_a_token_inside_the_block_is_a_clear_error() -> None:
 def test_creating_a_token_before_any_initialize_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(sanic_jwt_extended.state, "_finished", weakref.WeakSet())
+    monkeypatch.setattr(sanic_jwt_extended._state, "_finished", weakref.WeakSet())
     with pytest.raises(ConfigurationConflictError, match="initialize"):
         JWT.create_access_token("alice")
     with pytest.raises(ConfigurationConflictError, match="initialize"):

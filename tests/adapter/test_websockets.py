@@ -6,6 +6,7 @@ These run a real Sanic server (sanic-testing's SanicTestClient) and a real webso
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Callable
 from typing import Any
@@ -128,3 +129,38 @@ def test_optional_websocket(app: Sanic[Any, Any]) -> None:
     assert received == ["lobby anonymous", "lobby carol"]
     _, response = real_server(app).get("/lobby", headers=_upgrade_headers(**bearer("x.y.z")))
     assert response.status == 422
+
+
+def test_a_guard_under_another_decorator_still_refuses_before_the_handshake(
+    make_app: Callable[..., Sanic[Any, Any]],
+) -> None:
+    app = make_app()
+    handled: list[str] = []
+
+    def logged(fn: Callable[..., Any]) -> Callable[..., Any]:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            handled.append("entered")
+            return await fn(*args, **kwargs)
+
+        # Names and `__wrapped__` only, not the wrapped function's attributes (updated=()).
+        return functools.update_wrapper(wrapper, fn, updated=())
+
+    @app.websocket("/feed")
+    @logged
+    @jwt_required
+    async def feed(request: Request, ws: Any, token: Token) -> None:
+        await ws.send(f"hello {token.identity}")
+        await ws.recv()
+
+    _, response = real_server(app).get("/feed", headers=_upgrade_headers())
+    assert response.status == 401  # found through __wrapped__: refused before the upgrade
+    assert handled == []
+
+    received: list[str] = []
+
+    async def client(ws: Any) -> None:
+        received.append(await ws.recv())
+
+    token = JWT.for_app(app).create_access_token("alice")
+    real_server(app).websocket("/feed", extra_headers=bearer(token), mimic=client)
+    assert received == ["hello alice"]

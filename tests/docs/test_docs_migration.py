@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError
-from sanic_jwt_extended.app_config import ALIASES, APP_CONFIG_KEYS, options_from_app_config
+from sanic_jwt_extended._app_config import ALIASES, APP_CONFIG_KEYS, options_from_app_config
 
 from .example_files import DOCS, bearer, load_app
 from .markdown_tables import code, rows_of

@@ -23,7 +23,8 @@ from sanic import Request, Sanic
 from sanic.compat import Header
 
 from jwt_core import Config, InvalidHeaderError
-from sanic_jwt_extended.locations import TokenReader, find_token
+from sanic_jwt_extended._locations import find_token
+from sanic_jwt_extended._places import TokenPlaces
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 NOT_SP = [c for c in WHITESPACE if c != " "]
@@ -90,13 +91,13 @@ def test_sp_between_and_ows_around_are_accepted_on_the_wire(
 
 # -- every whitespace code point: the reader itself, on a real sanic Request -----------------
 @pytest.fixture(scope="module")
-def readers() -> dict[str, TokenReader]:
+def readers() -> dict[str, TokenPlaces]:
     """The access-token reader with the Bearer prefix, and with no prefix at all."""
     bearer = Config(secret_key="s" * 32)
     bare = Config(secret_key="s" * 32, jwt_header_prefix="")
     for config in (bearer, bare):
         config.validate()
-    return {"Bearer": TokenReader.build(bearer, "access"), "": TokenReader.build(bare, "access")}
+    return {"Bearer": TokenPlaces.build(bearer, "access"), "": TokenPlaces.build(bare, "access")}
 
 
 def request_with(value: str) -> Request:
@@ -104,13 +105,13 @@ def request_with(value: str) -> Request:
     return Request(b"/", Header([("Authorization", value)]), "1.1", "GET", None, app)  # type: ignore[arg-type]
 
 
-def read(reader: TokenReader, value: str, *, optional: bool = False) -> Any:
+def read(reader: TokenPlaces, value: str, *, optional: bool = False) -> Any:
     return find_token(request_with(value), reader, optional=optional)
 
 
 @pytest.mark.parametrize("space", NOT_SP, ids=lambda c: f"U+{ord(c):04X}")
 def test_every_whitespace_but_sp_between_scheme_and_token_is_malformed(
-    readers: dict[str, TokenReader], space: str
+    readers: dict[str, TokenPlaces], space: str
 ) -> None:
     reader = readers["Bearer"]
     forms = [f"Bearer{space}a.b.c", f"Bearer {space}a.b.c", f"Bearer{space} a.b.c"]
@@ -125,7 +126,7 @@ def test_every_whitespace_but_sp_between_scheme_and_token_is_malformed(
 
 @pytest.mark.parametrize("space", NOT_SP, ids=lambda c: f"U+{ord(c):04X}")
 def test_every_whitespace_inside_a_bare_token_is_malformed(
-    readers: dict[str, TokenReader], space: str
+    readers: dict[str, TokenPlaces], space: str
 ) -> None:
     forms = [f"a.b{space}c", f" a.b.c {space}x"]
     if space not in OWS:
@@ -136,7 +137,7 @@ def test_every_whitespace_inside_a_bare_token_is_malformed(
 
 
 @pytest.mark.parametrize("ows", ["", " ", "\t", " \t ", "\t\t"])
-def test_ows_around_the_value_is_dropped(readers: dict[str, TokenReader], ows: str) -> None:
+def test_ows_around_the_value_is_dropped(readers: dict[str, TokenPlaces], ows: str) -> None:
     assert read(readers["Bearer"], f"{ows}Bearer   a.b.c{ows}").raw == "a.b.c"
     assert read(readers[""], f"{ows}a.b.c{ows}").raw == "a.b.c"
     assert read(readers["Bearer"], ows, optional=True) is None  # blank: no credentials
@@ -145,6 +146,6 @@ def test_ows_around_the_value_is_dropped(readers: dict[str, TokenReader], ows: s
 @pytest.mark.parametrize(
     "value", ["Basic\tabc", "Digest a=1,\tb=2", "Basic\u3000x", "X\x0bBearer a"]
 )
-def test_another_scheme_stays_another_scheme(readers: dict[str, TokenReader], value: str) -> None:
+def test_another_scheme_stays_another_scheme(readers: dict[str, TokenPlaces], value: str) -> None:
     # on an optional route the request is anonymous, as for any other scheme
     assert read(readers["Bearer"], value, optional=True) is None

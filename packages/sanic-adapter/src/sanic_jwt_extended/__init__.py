@@ -39,6 +39,7 @@ from jwt_core import (
     TokenRefusedError,
     WrongTokenError,
 )
+from sanic_jwt_extended._state import JWTState
 from sanic_jwt_extended.cookies import (
     set_access_cookies,
     set_refresh_cookies,
@@ -51,16 +52,16 @@ from sanic_jwt_extended.facade import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.sanic_ext import token_dependency
-from sanic_jwt_extended.state import JWTState
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "JWKS_URI",
     "JWT",
     "AccessDeniedError",
     "AppJWT",
-    "BodyTooLargeError",
     "BlacklistABC",
+    "BodyTooLargeError",
     "CSRFError",
     "Config",
     "ConfigFrozenError",
@@ -77,22 +78,21 @@ __all__ = [
     "JWTExtendedException",
     "JWTState",
     "NoAuthorizationError",
+    "RedisBlacklist",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
     "SQLiteBlacklist",
-    "RedisBlacklist",
     "Token",
     "TokenManager",
     "TokenRefusedError",
     "WrongTokenError",
+    "add_jwks_route",
     "jwt_optional",
     "jwt_required",
     "refresh_jwt_required",
     "set_access_cookies",
     "set_refresh_cookies",
     "token_dependency",
-    "add_jwks_route",
-    "JWKS_URI",
     "unset_access_cookies",
     "unset_jwt_cookies",
     "unset_refresh_cookies",

@@ -13,7 +13,8 @@ from datetime import datetime, timezone
 from sanic import HTTPResponse
 
 from jwt_core import Config, WrongTokenError
-from sanic_jwt_extended.state import current_state
+from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
+from sanic_jwt_extended._state import JWTState, current_state
 
 __all__ = [
     "set_access_cookies",
@@ -31,40 +32,31 @@ def _max_age(token_exp: datetime | None) -> int | None:
     return max(0, math.ceil((token_exp - datetime.now(timezone.utc)).total_seconds()))
 
 
-def _names(config: Config, refresh: bool) -> tuple[str, str, str, str]:
-    if refresh:
-        return (
-            config.refresh_jwt_cookie,
-            config.refresh_cookie_path,
-            config.refresh_csrf_cookie,
-            config.refresh_csrf_cookie_path,
-        )
-    return (
-        config.jwt_cookie,
-        config.access_cookie_path,
-        config.access_csrf_cookie,
-        config.access_csrf_cookie_path,
-    )
+def _places(state: JWTState, token_type: TokenType) -> tuple[Config, TokenPlaces]:
+    """The app's configuration and its places for `token_type`."""
+    config = state.config
+    # Before initialize finished (no places yet), read the names off the config as it is.
+    places = state.places.get(token_type) or TokenPlaces.build(config, token_type)
+    return config, places
 
 
-def _set(response: HTTPResponse, token: str, max_age: int | None, refresh: bool) -> None:
+def _set(response: HTTPResponse, token: str, max_age: int | None, token_type: TokenType) -> None:
     """Check `token` (the core's decode errors, or WrongTokenError) and set its cookies."""
-    manager = current_state().require_manager()
-    config = manager.config
+    state = current_state()
+    manager = state.require_manager()
+    config, places = _places(state, token_type)
     decoded = manager.decode(token)
-    wanted = "refresh" if refresh else "access"
-    if decoded.type != wanted:
+    if decoded.type != token_type:
         raise WrongTokenError(
-            f"set_{wanted}_cookies() takes {'a' if refresh else 'an'} {wanted} token, "
-            f"not {'an' if decoded.type == 'access' else 'a'} {decoded.type} token"
+            f"set_{token_type}_cookies() takes {A_TOKEN[token_type]}, "
+            f"not {A_TOKEN.get(decoded.type, decoded.type)}"
         )
     if max_age is None:
         max_age = _max_age(decoded.exp)
-    cookie, path, csrf_cookie, csrf_path = _names(config, refresh)
     response.add_cookie(
-        cookie,
+        places.cookie,
         token,
-        path=path,
+        path=places.cookie_path,
         domain=config.cookie_domain,
         secure=config.cookie_secure,
         max_age=max_age,
@@ -73,9 +65,9 @@ def _set(response: HTTPResponse, token: str, max_age: int | None, refresh: bool)
     )
     if config.csrf_protect and config.csrf_in_cookies and decoded.csrf is not None:
         response.add_cookie(
-            csrf_cookie,
+            places.csrf_cookie,
             decoded.csrf,
-            path=csrf_path,
+            path=places.csrf_cookie_path,
             domain=config.cookie_domain,
             secure=config.cookie_secure,
             max_age=max_age,
@@ -84,10 +76,10 @@ def _set(response: HTTPResponse, token: str, max_age: int | None, refresh: bool)
         )
 
 
-def _unset(response: HTTPResponse, refresh: bool) -> None:
-    config = current_state().config
-    cookie, path, csrf_cookie, csrf_path = _names(config, refresh)
-    for name, cookie_path in ((cookie, path), (csrf_cookie, csrf_path)):
+def _unset(response: HTTPResponse, token_type: TokenType) -> None:
+    config, places = _places(current_state(), token_type)
+    cookies = ((places.cookie, places.cookie_path), (places.csrf_cookie, places.csrf_cookie_path))
+    for name, cookie_path in cookies:
         response.cookies.delete_cookie(
             name, path=cookie_path, domain=config.cookie_domain, secure=config.cookie_secure
         )
@@ -99,7 +91,7 @@ def set_access_cookies(response: HTTPResponse, token: str, max_age: int | None =
     `max_age` defaults to the token's remaining lifetime. A refresh token raises
     `WrongTokenError`; a token this app cannot verify raises the core's decode error.
     """
-    _set(response, token, max_age, refresh=False)
+    _set(response, token, max_age, "access")
 
 
 def set_refresh_cookies(response: HTTPResponse, token: str, max_age: int | None = None) -> None:
@@ -108,20 +100,20 @@ def set_refresh_cookies(response: HTTPResponse, token: str, max_age: int | None 
     An access token raises `WrongTokenError`; a token this app cannot verify raises the
     core's decode error.
     """
-    _set(response, token, max_age, refresh=True)
+    _set(response, token, max_age, "refresh")
 
 
 def unset_access_cookies(response: HTTPResponse) -> None:
     """Expire the access token cookie and its CSRF cookie."""
-    _unset(response, refresh=False)
+    _unset(response, "access")
 
 
 def unset_refresh_cookies(response: HTTPResponse) -> None:
     """Expire the refresh token cookie and its CSRF cookie."""
-    _unset(response, refresh=True)
+    _unset(response, "refresh")
 
 
 def unset_jwt_cookies(response: HTTPResponse) -> None:
     """Expire every cookie this library sets (logout)."""
-    _unset(response, refresh=False)
-    _unset(response, refresh=True)
+    _unset(response, "access")
+    _unset(response, "refresh")

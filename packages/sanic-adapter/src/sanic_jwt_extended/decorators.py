@@ -2,133 +2,31 @@
 
 The view gets the verified `Token` as the keyword argument `token`. Every check is the core's
 (`TokenManager.verify`); a decorator only finds the token, calls verify and passes the result
-on. Websocket routes are checked by a request middleware before Sanic performs the upgrade,
-so a refused client gets a plain HTTP 401/403 instead of an accepted-then-closed socket.
-
-Every refusal is logged on the `sanic_jwt_extended` logger with its reason (exception class and
-message): at debug level, or warning when the revocation store cannot be reached. The token
-itself is never logged.
+on. A websocket route's token is checked before the upgrade (`_routes`); the decorator then
+passes on the token checked there.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
 from inspect import isawaitable, iscoroutinefunction
 from typing import Any, Literal, TypeVar, overload
 
 from sanic import Request
-from sanic_routing import Route
 
 from jwt_core import (
     ConfigurationConflictError,
-    JWTExtendedException,
-    RevocationStoreUnavailableError,
-    Token,
     TokenManager,
     check_role_options,
 )
-from sanic_jwt_extended.locations import TokenReader, TokenType, find_token
-from sanic_jwt_extended.state import AnyApp, state_of
+from sanic_jwt_extended._guard import DEFERRED, Requirement, resolve, verify_request
+from sanic_jwt_extended._places import TokenPlaces
+from sanic_jwt_extended._routes import REQUIREMENT_ATTRIBUTE, VERIFIED_ATTRIBUTE
 
-__all__ = [
-    "DEFERRED",
-    "Requirement",
-    "authenticate",
-    "check_route_roles",
-    "jwt_optional",
-    "jwt_required",
-    "refresh_jwt_required",
-    "route_requirement",
-    "verify_websocket_before_upgrade",
-]
-
-logger = logging.getLogger("sanic_jwt_extended")
+__all__ = ["jwt_optional", "jwt_required", "refresh_jwt_required"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-REQUIREMENT_ATTRIBUTE = "__jwt_requirement__"
-_VERIFIED_ATTRIBUTE = "_sanic_jwt_extended_verified"
-_VIEW_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
-
-
-class _Deferred:
-    """The type of `DEFERRED`."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<token supplied by the route's decorator>"
-
-
-# What sanic-ext's `Token` injection passes as `token` on a route a decorator guards: the
-# decorator drops it and passes its own verified token, so the two never collide.
-DEFERRED = _Deferred()
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """What one decorated view asks of the request's token."""
-
-    token_type: Literal["access", "refresh"] = "access"
-    optional: bool = False
-    fresh_required: bool = False
-    allow: tuple[str, ...] | None = None
-    deny: tuple[str, ...] | None = None
-
-    @property
-    def uses_roles(self) -> bool:
-        """Whether the view restricts roles (and so needs use_acl)."""
-        return self.allow is not None or self.deny is not None
-
-
-def _resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenReader]:
-    """The app's TokenManager and its reader for `token_type`; clear errors before initialize."""
-    state = state_of(app)
-    manager = state.require_manager()
-    return manager, state.readers[token_type]
-
-
-async def authenticate(request: Request, requirement: Requirement) -> Token | None:
-    """Find the token in `request` and have the app's TokenManager verify it; log refusals."""
-    manager, reader = _resolve(request.app, requirement.token_type)
-    return await _verify(request, requirement, manager, reader)
-
-
-async def _verify(
-    request: Request, requirement: Requirement, manager: TokenManager, reader: TokenReader
-) -> Token | None:
-    """`authenticate` with the app's manager and reader already at hand."""
-    try:
-        found = find_token(request, reader, optional=requirement.optional)
-        if found is None:
-            return None
-        raw, location, csrf = found
-        return await manager.verify(
-            raw,
-            requirement.token_type,
-            requirement.fresh_required,
-            requirement.allow,
-            requirement.deny,
-            csrf=csrf,
-            check_csrf=manager.needs_csrf(location, request.method),
-        )
-    except JWTExtendedException as exc:
-        # The path, not the URL: a query string may carry the token.
-        level = (
-            logging.WARNING if isinstance(exc, RevocationStoreUnavailableError) else logging.DEBUG
-        )
-        logger.log(
-            level,
-            "refused %s %s: %s: %s",
-            request.method,
-            request.path,
-            type(exc).__name__,
-            exc,
-        )
-        raise
 
 
 def _request_in(args: tuple[Any, ...]) -> Request:
@@ -143,9 +41,9 @@ def _request_in(args: tuple[Any, ...]) -> Request:
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
     """Wrap a view (function, method or websocket handler) so it receives `token=`."""
-    # The last app this view served, with its manager and reader: looked up once per app
+    # The last app this view served, with its manager and places: looked up once per app
     # (a view registered on several apps, through a blueprint, looks each one up in turn).
-    bound: tuple[Any, TokenManager, TokenReader] | None = None
+    bound: tuple[Any, TokenManager, TokenPlaces] | None = None
     token_type = requirement.token_type
     # Decided once: a plain function may still hand back an awaitable (another decorator's).
     is_async = iscoroutinefunction(fn)
@@ -154,14 +52,14 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
     async def view(*args: Any, **kwargs: Any) -> Any:
         nonlocal bound
         request = _request_in(args)
-        verified = getattr(request.ctx, _VERIFIED_ATTRIBUTE, None)
+        verified = getattr(request.ctx, VERIFIED_ATTRIBUTE, None)
         if verified is not None and verified[0] is requirement:
             token = verified[1]  # a websocket route, already checked before the upgrade
         else:
             app = request.app
             if bound is None or bound[0] is not app:
-                bound = (app, *_resolve(app, token_type))
-            token = await _verify(request, requirement, bound[1], bound[2])
+                bound = (app, *resolve(app, token_type))
+            token = await verify_request(request, requirement, bound[1], bound[2])
         if kwargs.get("token") is DEFERRED:
             del kwargs["token"]  # sanic-ext's Token injection: this decorator supplies it
         if is_async:
@@ -256,79 +154,3 @@ def refresh_jwt_required(
     if fn is not None:
         return _guard(fn, requirement)
     return lambda view: _guard(view, requirement)
-
-
-# -- finding requirements on routes -------------------------------------------------------
-def _requirements_of(fn: Any) -> Iterator[Requirement]:
-    """Requirements on `fn` and on whatever it wraps (decorator stacks, `__wrapped__`)."""
-    for _ in range(32):
-        requirement = getattr(fn, REQUIREMENT_ATTRIBUTE, None)
-        if isinstance(requirement, Requirement):
-            yield requirement
-        fn = getattr(fn, "__wrapped__", None)
-        if fn is None:
-            return
-
-
-def _websocket_view(route: Route) -> Any:
-    """The user's handler of a websocket route (Sanic wraps it in a partial that upgrades)."""
-    handler = route.handler
-    if isinstance(handler, functools.partial) and handler.args:
-        return handler.args[0]
-    return None
-
-
-def _route_views(route: Route) -> Iterator[Any]:
-    handler = route.handler
-    yield handler
-    websocket_view = _websocket_view(route)
-    if websocket_view is not None:
-        yield websocket_view
-    view_class = getattr(handler, "view_class", None)
-    if view_class is not None:
-        for method in _VIEW_METHODS:
-            view = getattr(view_class, method, None)
-            if view is not None:
-                yield view
-
-
-def route_requirement(route: Route, method: str) -> Requirement | None:
-    """What a decorator on `route` asks of a `method` request's token (None: unguarded)."""
-    # sanic-ext's automatic HEAD route calls the GET handler it names `__route_handler__`.
-    handlers = [route.handler, getattr(route.handler, "__route_handler__", None)]
-    views: list[Any] = [*handlers, _websocket_view(route)]
-    for handler in handlers:
-        view_class = getattr(handler, "view_class", None)
-        if view_class is not None:
-            views.append(getattr(view_class, method.lower(), None))
-    for view in views:
-        if view is not None:
-            for requirement in _requirements_of(view):
-                return requirement
-    return None
-
-
-def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
-    """Refuse, at startup, a route whose allow/deny the app's configuration cannot honour."""
-    for route in routes:
-        for view in _route_views(route):
-            for requirement in _requirements_of(view):
-                if not requirement.uses_roles:
-                    continue
-                try:
-                    manager.check_role_options(requirement.allow, requirement.deny)
-                except ConfigurationConflictError as exc:
-                    raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
-
-
-async def verify_websocket_before_upgrade(request: Request) -> None:
-    """Request middleware: check a guarded websocket route's token before the handshake."""
-    route = request.route
-    if route is None or not getattr(route.extra, "websocket", False):
-        return
-    view = _websocket_view(route)
-    requirement = getattr(view, REQUIREMENT_ATTRIBUTE, None)
-    if not isinstance(requirement, Requirement):
-        return
-    token = await authenticate(request, requirement)
-    setattr(request.ctx, _VERIFIED_ATTRIBUTE, (requirement, token))

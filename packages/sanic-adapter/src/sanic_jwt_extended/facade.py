@@ -1,7 +1,7 @@
 """`JWT`: the facade. Configure per app in a `with` block, then mint and revoke tokens.
 
 `JWT.create_access_token(...)` and the rest of the class-level API act for the current app
-(`state.current_state`): the app named in this context, else the request's app, else the only
+(`_state.current_state`): the app named in this context, else the request's app, else the only
 initialized app; with several apps and no request, a clear error. `JWT.for_app(app)` names the
 app instead, for scripts and tests: an `AppJWT` with the same API bound to that app. Each app
 keeps its own `TokenManager` on `app.ctx.jwt.manager`, so several apps in one process never
@@ -25,11 +25,9 @@ from sanic.exceptions import ServerError
 
 from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
 from jwt_core.token import decode_raw_with
-from sanic_jwt_extended.app_config import options_from_app_config
-from sanic_jwt_extended.decorators import check_route_roles, verify_websocket_before_upgrade
-from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
-from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
-from sanic_jwt_extended.state import (
+from sanic_jwt_extended._app_config import options_from_app_config
+from sanic_jwt_extended._routes import check_route_roles, verify_websocket_before_upgrade
+from sanic_jwt_extended._state import (
     CTX_ATTRIBUTE,
     AnyApp,
     JWTState,
@@ -37,6 +35,8 @@ from sanic_jwt_extended.state import (
     named,
     state_of,
 )
+from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
+from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
 
 __all__ = ["JWT", "AppJWT"]
 
@@ -110,7 +110,7 @@ def _register(app: AnyApp, state: JWTState) -> None:
 
         async def describe_security(app: AnyApp) -> None:
             # Before sanic-ext's own spec builder (priority -1000), which reads what this adds.
-            document_security(app, state.require_manager())
+            document_security(app, state)
 
         app.register_listener(describe_security, "before_server_start")
 
@@ -331,7 +331,7 @@ class JWT(metaclass=_JWTMeta):
                 f"app.ctx.{CTX_ATTRIBUTE} is already used by something else; "
                 "sanic-jwt-extended keeps its state there"
             )
-        state = JWTState(app, Handler())
+        state = JWTState(app)
         state.config.update(options_from_app_config(app.config))
         setattr(app.ctx, CTX_ATTRIBUTE, state)
         opened = named.set(state)

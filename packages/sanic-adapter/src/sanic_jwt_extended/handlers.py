@@ -16,6 +16,7 @@ from sanic.response import json
 from jwt_core import (
     AccessDeniedError,
     BodyTooLargeError,
+    Config,
     ConfigurationConflictError,
     CSRFError,
     ExpiredSignatureError,
@@ -28,9 +29,8 @@ from jwt_core import (
     RevokedTokenError,
     WrongTokenError,
 )
-from sanic_jwt_extended.state import state_of
 
-__all__ = ["HANDLED", "NO_STORE", "ErrorHandler", "Handler", "Refusal", "error_response"]
+__all__ = ["ErrorHandler", "Handler"]
 
 ErrorHandler: TypeAlias = Callable[[Request, Exception], "HTTPResponse | Awaitable[HTTPResponse]"]
 
@@ -81,27 +81,26 @@ def _challenge(error: str, description: str) -> str:
     return f'Bearer error="{error}", error_description="{text}"'
 
 
-def _message_key(request: Request) -> str:
-    # These handlers are registered only by JWT.initialize(request.app): its state is there.
-    return state_of(request.app).config.error_msg_key
-
-
-def error_response(request: Request, exception: Exception, refusal: Refusal) -> HTTPResponse:
-    """The default answer: `{error_msg_key: "<why>"}` with the status and challenge."""
+def error_response(
+    request: Request, exception: Exception, refusal: Refusal, message_key: str = "msg"
+) -> HTTPResponse:
+    """The default answer: `{message_key: "<why>"}` with the status and challenge."""
     message = str(exception) or type(exception).__name__
     headers = {"Cache-Control": NO_STORE}
     if refusal.challenge is not None:
         headers["WWW-Authenticate"] = _challenge(refusal.challenge, message)
     if refusal.status == 503:
         headers["Retry-After"] = "1"
-    return json({_message_key(request): message}, status=refusal.status, headers=headers)
+    return json({message_key: message}, status=refusal.status, headers=headers)
 
 
-def _default(name: str) -> ErrorHandler:
+def _default(name: str, config: Config | None) -> ErrorHandler:
     refusal = HANDLED[name]
 
     async def handle(request: Request, exception: Exception) -> HTTPResponse:
-        return error_response(request, exception, refusal)
+        # The app's error_msg_key, read when answering: the config is the app's own object.
+        key = "msg" if config is None else config.error_msg_key
+        return error_response(request, exception, refusal, key)
 
     handle.__name__ = handle.__qualname__ = f"default_{name}"
     return handle
@@ -125,9 +124,10 @@ class Handler:
     revocation_store_unavailable: ErrorHandler
     body_too_large: ErrorHandler
 
-    def __init__(self) -> None:
+    def __init__(self, config: Config | None = None) -> None:
+        """The default handlers; their JSON key is `config.error_msg_key` (no config: "msg")."""
         for name in HANDLED:
-            object.__setattr__(self, name, _default(name))
+            object.__setattr__(self, name, _default(name, config))
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name not in HANDLED:

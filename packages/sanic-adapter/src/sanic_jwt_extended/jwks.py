@@ -7,7 +7,7 @@ import json
 
 from sanic import HTTPResponse, Request
 
-from sanic_jwt_extended.state import AnyApp, state_of
+from sanic_jwt_extended._state import AnyApp, state_of
 
 __all__ = ["JWKS_URI", "add_jwks_route"]
 

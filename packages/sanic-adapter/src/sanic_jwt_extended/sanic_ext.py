@@ -17,22 +17,18 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import typing
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from sanic import Request
 from sanic_routing import Route
 
 from jwt_core import Token, TokenManager
-from sanic_jwt_extended.decorators import DEFERRED, Requirement, authenticate, route_requirement
-from sanic_jwt_extended.state import AnyApp
+from sanic_jwt_extended._guard import DEFERRED, Requirement, authenticate
+from sanic_jwt_extended._places import TokenPlaces
+from sanic_jwt_extended._routes import route_requirement
+from sanic_jwt_extended._state import AnyApp, JWTState
 
-__all__ = [
-    "BEARER_SCHEME",
-    "document_security",
-    "sanic_ext_installed",
-    "security_requirements",
-    "token_dependency",
-]
+__all__ = ["BEARER_SCHEME", "token_dependency"]
 
 # The name of the HTTP bearer security scheme in the OpenAPI document's components.
 BEARER_SCHEME = "BearerAuth"
@@ -67,26 +63,22 @@ async def token_dependency(request: Request) -> Token:
 
 
 def security_requirements(
-    manager: TokenManager, token_type: Literal["access", "refresh"], method: str
+    manager: TokenManager, places: TokenPlaces, method: str
 ) -> tuple[dict[str, dict[str, Any]], list[SecurityRequirement]]:
-    """The security schemes a `token_type` token can arrive by, and the alternatives to list.
+    """The security schemes a token can arrive by (`places`), and the alternatives to list.
 
     Returns (scheme name -> `add_security_scheme` keywords, requirement list). A token in a
     cookie on a CSRF-protected method needs the CSRF header too, so that alternative names
     both. The JSON body location has no OpenAPI security scheme and is left out.
     """
-    config = manager.config
-    refresh = token_type == "refresh"
-    what = "refresh token" if refresh else "access token"
+    what = places.what
+    label = places.token_type.capitalize()  # AccessTokenHeader, RefreshTokenCookie, ...
     schemes: dict[str, dict[str, Any]] = {}
     alternatives: list[SecurityRequirement] = []
-    for location in config.token_location:
+    for location in places.locations:
         if location == "headers":
-            header = config.refresh_jwt_header_key if refresh else config.jwt_header_key
-            prefix = (
-                config.refresh_jwt_header_prefix if refresh else config.jwt_header_prefix
-            ).strip()
-            if header.lower() == "authorization" and prefix.lower() == "bearer":
+            header = places.header
+            if header.lower() == "authorization" and places.prefix_lower == "bearer":
                 name = BEARER_SCHEME
                 schemes[name] = {
                     "type": "http",
@@ -95,18 +87,17 @@ def security_requirements(
                     "description": f"The {what} as 'Authorization: Bearer <token>'.",
                 }
             else:
-                name = "RefreshTokenHeader" if refresh else "AccessTokenHeader"
-                form = f"{prefix} <token>" if prefix else "<token>"
+                name = f"{label}TokenHeader"
                 schemes[name] = {
                     "type": "apiKey",
                     "location": "header",
                     "name": header,
-                    "description": f"The {what} as '{header}: {form}'.",
+                    "description": f"The {what} as '{header}: {places.header_form}'.",
                 }
             alternatives.append({name: []})
         elif location == "cookies":
-            cookie = config.refresh_jwt_cookie if refresh else config.jwt_cookie
-            name = "RefreshTokenCookie" if refresh else "AccessTokenCookie"
+            cookie = places.cookie
+            name = f"{label}TokenCookie"
             schemes[name] = {
                 "type": "apiKey",
                 "location": "cookie",
@@ -115,15 +106,13 @@ def security_requirements(
             }
             requirement: SecurityRequirement = {name: []}
             if manager.needs_csrf("cookies", method):
-                header = config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header
-                csrf_cookie = config.refresh_csrf_cookie if refresh else config.access_csrf_cookie
-                csrf_name = "RefreshTokenCSRF" if refresh else "AccessTokenCSRF"
+                csrf_name = f"{label}TokenCSRF"
                 schemes[csrf_name] = {
                     "type": "apiKey",
                     "location": "header",
-                    "name": header,
+                    "name": places.csrf_header,
                     "description": (
-                        f"The {what}'s csrf claim (the {csrf_cookie!r} cookie's value), "
+                        f"The {what}'s csrf claim (the {places.csrf_cookie!r} cookie's value), "
                         f"required with the {cookie!r} cookie on {method} requests."
                     ),
                 }
@@ -131,12 +120,11 @@ def security_requirements(
             alternatives.append(requirement)
         elif location == "query_string":
             name = "TokenQuery"
-            parameter = config.jwt_query_param_name
             schemes[name] = {
                 "type": "apiKey",
                 "location": "query",
-                "name": parameter,
-                "description": f"The token in the {parameter!r} query parameter.",
+                "name": places.query,
+                "description": f"The token in the {places.query!r} query parameter.",
             }
             alternatives.append({name: []})
     return schemes, alternatives
@@ -168,7 +156,7 @@ def _operation_key(store: Any, route: Route, method: str) -> Any:
     return handler
 
 
-def document_security(app: AnyApp, manager: TokenManager) -> None:
+def document_security(app: AnyApp, state: JWTState) -> None:
     """Add the security schemes and each guarded operation's requirement to the OpenAPI spec.
 
     A no-op unless the app has Sanic Extensions set up with OpenAPI on. Safe to run at every
@@ -177,6 +165,7 @@ def document_security(app: AnyApp, manager: TokenManager) -> None:
     extend = getattr(app, "_ext", None)
     if extend is None or not app.config.get("OAS", False):
         return
+    manager = state.require_manager()
     builders = importlib.import_module("sanic_ext.extensions.openapi.builders")
     store = builders.OperationStore()
     registry = getattr(extend, "_injection_registry", None)
@@ -193,7 +182,9 @@ def document_security(app: AnyApp, manager: TokenManager) -> None:
                     requirement = _ACCESS
             if requirement is None:
                 continue
-            needed, alternatives = security_requirements(manager, requirement.token_type, method)
+            needed, alternatives = security_requirements(
+                manager, state.places[requirement.token_type], method
+            )
             schemes.update(needed)
             if requirement.optional:
                 alternatives.insert(0, {})

@@ -24,22 +24,12 @@ from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-from sanic_jwt_extended.locations import TOKEN_TYPES, TokenReader, TokenType
+from sanic_jwt_extended._places import TOKEN_TYPES, TokenPlaces, TokenType
+from sanic_jwt_extended.handlers import Handler
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
-    from sanic_jwt_extended.handlers import Handler
 
-__all__ = [
-    "CTX_ATTRIBUTE",
-    "AnyApp",
-    "JWTState",
-    "current_request",
-    "current_state",
-    "initialized_states",
-    "named",
-    "state_of",
-]
 
 AnyApp: TypeAlias = "Sanic[Any, Any]"
 
@@ -56,13 +46,13 @@ _finished: weakref.WeakSet[JWTState] = weakref.WeakSet()
 class JWTState:
     """One app's JWT configuration, error handlers and (once initialized) `TokenManager`."""
 
-    def __init__(self, app: AnyApp, handler: Handler) -> None:
+    def __init__(self, app: AnyApp) -> None:
         self.app_name = app.name
         self.config = Config()
-        self.handler = handler
+        self.handler = Handler(self.config)
         self.manager: TokenManager | None = None
         # Per token type, where requests carry it: built once the config is frozen.
-        self.readers: dict[TokenType, TokenReader] = {}
+        self.places: dict[TokenType, TokenPlaces] = {}
 
     @property
     def blacklist(self) -> BlacklistABC | None:
@@ -71,8 +61,8 @@ class JWTState:
 
     def start(self, manager: TokenManager) -> None:
         """Take the app's finished TokenManager and work out once what each request reads."""
-        self.readers = {
-            token_type: TokenReader.build(manager.config, token_type) for token_type in TOKEN_TYPES
+        self.places = {
+            token_type: TokenPlaces.build(manager.config, token_type) for token_type in TOKEN_TYPES
         }
         self.manager = manager
         _finished.add(self)

@@ -22,8 +22,6 @@ from typing import Any
 import jwt_core.blacklist
 from jwt_core import Config, ConfigurationConflictError
 
-__all__ = ["ALIASES", "APP_CONFIG_KEYS", "PREFIX", "canonical_key", "options_from_app_config"]
-
 PREFIX = "JWT_"
 logger = logging.getLogger("sanic_jwt_extended")
 

@@ -2,7 +2,7 @@
 
 Locations are tried in the configured order and the first one that holds a token wins. Nothing
 here judges a token; it only finds the text (and, for cookies, the CSRF header beside it).
-What to read is worked out once per app and token type (`TokenReader.build`, when the
+What to read is worked out once per app and token type (`TokenPlaces`, when the
 initialize block closes), so a request only does the lookups.
 
 A body is read for a token only when its Content-Type is JSON (`application/json` or a `+json`
@@ -19,31 +19,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from typing import Any, NamedTuple
 
 from sanic import Request
 from sanic.cookies.request import parse_cookie
 
 from jwt_core import (
     BodyTooLargeError,
-    Config,
     InvalidHeaderError,
     JWTDecodeError,
     NoAuthorizationError,
 )
+from sanic_jwt_extended._places import TokenPlaces
 
-__all__ = ["TOKEN_TYPES", "FoundToken", "TokenReader", "TokenType", "find_token"]
-
-TokenType = Literal["access", "refresh"]
-TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
 _FOREIGN = object()  # marker: the header holds credentials of another scheme (e.g. Basic)
 _OWS = " \t"  # RFC 9110 section 5.6.3: the optional whitespace around a field value
-# Sanic's request.cookies.get(name) prefers these prefixed forms of a cookie name.
-_COOKIE_PREFIXES = ("", "__Host-", "__Secure-")
 
 # What one location's reader returns: the raw token, None, or `_FOREIGN` (headers only).
-LocationReader = Callable[["TokenReader", Request], "str | object | None"]
+LocationReader = Callable[[TokenPlaces, Request], "str | object | None"]
 
 
 class FoundToken(NamedTuple):
@@ -73,7 +66,7 @@ def _is_json(content_type: str) -> bool:
     )
 
 
-def _json_text(reader: TokenReader, request: Request) -> str | None:
+def _json_text(places: TokenPlaces, request: Request) -> str | None:
     """The body's text when it is a JSON object that may name the token member, else None.
 
     Bounded work: a body over `json_body_max_bytes` is refused before it is decoded, and a
@@ -83,10 +76,10 @@ def _json_text(reader: TokenReader, request: Request) -> str | None:
     body = request.body
     if not body or not _is_json(request.headers.get("content-type", "")):
         return None
-    if len(body) > reader.json_body_max_bytes:
+    if len(body) > places.json_body_max_bytes:
         raise BodyTooLargeError(
             f"the JSON body is {len(body)} bytes; a body that may carry the token is read up "
-            f"to {reader.json_body_max_bytes} bytes (json_body_max_bytes)"
+            f"to {places.json_body_max_bytes} bytes (json_body_max_bytes)"
         )
     try:
         text = body.decode("utf-8")
@@ -95,21 +88,21 @@ def _json_text(reader: TokenReader, request: Request) -> str | None:
     if not text.lstrip(_JSON_WHITESPACE).startswith("{"):
         return None
     # Without a backslash, every spelling of the member's name is the literal `"name"`.
-    if "\\" not in text and reader.json_member not in text:
+    if "\\" not in text and places.json_member not in text:
         return None
     return text
 
 
-def _json_values(reader: TokenReader, text: str) -> list[Any] | None:
+def _json_values(places: TokenPlaces, text: str) -> list[Any] | None:
     """The values of every top-level member named like the token's; None: not JSON."""
     try:
-        if "\\" not in text and text.count(reader.json_member) == 1:
+        if "\\" not in text and text.count(places.json_member) == 1:
             members: dict[str, Any] = _DECODER.decode(text)  # named once at most: a dict will do
-            return [members[reader.json_key]] if reader.json_key in members else []
+            return [members[places.json_key]] if places.json_key in members else []
         pairs: list[tuple[str, Any]] = _PAIRS_DECODER.decode(text)
     except (ValueError, RecursionError):
         return None
-    return [value for name, value in pairs if name == reader.json_key]
+    return [value for name, value in pairs if name == places.json_key]
 
 
 def _sent_twice(what: str, count: int) -> InvalidHeaderError:
@@ -117,7 +110,7 @@ def _sent_twice(what: str, count: int) -> InvalidHeaderError:
     return InvalidHeaderError(f"{what} was sent {count} times; send the token once")
 
 
-def _read_headers(reader: TokenReader, request: Request) -> str | object | None:
+def _read_headers(places: TokenPlaces, request: Request) -> str | object | None:
     """`<prefix> <token>` -> token (prefix case-insensitive); another scheme -> `_FOREIGN`.
 
     Only SP separates the scheme from the token (RFC 7235 section 2.1, `1*SP`) and the token
@@ -125,30 +118,30 @@ def _read_headers(reader: TokenReader, request: Request) -> str | object | None:
     any field value (RFC 9110 section 5.5). Any other whitespace (tab, VT, FF, NBSP, NEL,
     any Unicode space) makes the header malformed: a proxy may split there and we must not.
     """
-    values: list[str] = [value.strip(_OWS) for value in request.headers.getall(reader.header, [])]
+    values: list[str] = [value.strip(_OWS) for value in request.headers.getall(places.header, [])]
     if len(values) != 1:
         values = [value for value in values if value]
         if len(values) > 1:
-            raise InvalidHeaderError(f"send one {reader.header} header, not {len(values)}")
+            raise InvalidHeaderError(f"send one {places.header} header, not {len(values)}")
     if not values or not values[0]:
         return None  # a blank header: no credentials at all
     value = values[0]
-    if reader.prefix:
-        scheme, rest = value[: len(reader.prefix)], value[len(reader.prefix) :]
-        if scheme.lower() != reader.prefix_lower or (rest and not rest[0].isspace()):
+    if places.prefix:
+        scheme, rest = value[: len(places.prefix)], value[len(places.prefix) :]
+        if scheme.lower() != places.prefix_lower or (rest and not rest[0].isspace()):
             if value[0].isspace():  # whitespace before the scheme that HTTP does not drop
-                raise InvalidHeaderError(reader.malformed_header)
+                raise InvalidHeaderError(places.malformed_header)
             return _FOREIGN
         value = rest.lstrip(" ")
         if len(value) == len(rest):  # no SP after the scheme (or nothing at all)
-            raise InvalidHeaderError(reader.malformed_header)
+            raise InvalidHeaderError(places.malformed_header)
     words = value.split()  # str.split() splits on every str.isspace() code point
     if len(words) != 1 or len(words[0]) != len(value):
-        raise InvalidHeaderError(reader.malformed_header)
+        raise InvalidHeaderError(places.malformed_header)
     return value
 
 
-def _read_cookies(reader: TokenReader, request: Request) -> str | None:
+def _read_cookies(places: TokenPlaces, request: Request) -> str | None:
     """The token cookie's value; more than one non-empty copy is refused."""
     # A cookie can arrive twice (a sibling subdomain may set one of the same name for the
     # parent domain), and Sanic also answers for `name` with a `__Host-` / `__Secure-` one.
@@ -158,43 +151,43 @@ def _read_cookies(reader: TokenReader, request: Request) -> str | None:
     cookies = request.cookies if len(lines) < 2 else parse_cookie("; ".join(lines))
     values: list[str] = [
         value
-        for name in reader.cookie_names
+        for name in places.cookie_names
         for value in dict.get(cookies, name, ())  # the raw lists, prefixes not folded in
         if value
     ]
     if not values:
         return None
     if len(values) > 1:
-        raise _sent_twice(f"the {reader.cookie!r} cookie", len(values))
+        raise _sent_twice(f"the {places.cookie!r} cookie", len(values))
     return values[0]
 
 
-def _read_query_string(reader: TokenReader, request: Request) -> str | None:
+def _read_query_string(places: TokenPlaces, request: Request) -> str | None:
     """The token query parameter's value; more than one non-empty copy is refused."""
-    values = request.args.getlist(reader.query)  # blank values are dropped by Sanic
+    values = request.args.getlist(places.query)  # blank values are dropped by Sanic
     if not values:
         return None
     if len(values) > 1:
-        raise _sent_twice(f"the {reader.query!r} query parameter", len(values))
+        raise _sent_twice(f"the {places.query!r} query parameter", len(values))
     return values[0]  # type: ignore[no-any-return]
 
 
-def _read_json(reader: TokenReader, request: Request) -> str | None:
+def _read_json(places: TokenPlaces, request: Request) -> str | None:
     """The token member of a JSON object body; a repeated member is refused."""
-    text = _json_text(reader, request)
-    values = None if text is None else _json_values(reader, text)
+    text = _json_text(places, request)
+    values = None if text is None else _json_values(places, text)
     if not values:
         return None
     if len(values) > 1:
         raise InvalidHeaderError(
-            f"the {reader.json_key!r} member appears more than once in the JSON body; "
+            f"the {places.json_key!r} member appears more than once in the JSON body; "
             "send the token once"
         )
     value = values[0]
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise JWTDecodeError(f"the {reader.json_key!r} member of the JSON body must be a string")
+        raise JWTDecodeError(f"the {places.json_key!r} member of the JSON body must be a string")
     return value
 
 
@@ -206,68 +199,8 @@ _READERS: dict[str, LocationReader] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class TokenReader:
-    """Where one app reads one token type: names, readers in order and the messages, built once."""
-
-    token_type: TokenType
-    header: str
-    prefix: str
-    prefix_lower: str
-    cookie: str
-    cookie_names: tuple[str, ...]
-    csrf_header: str
-    query: str
-    json_key: str
-    json_member: str
-    json_body_max_bytes: int
-    readers: tuple[tuple[str, LocationReader], ...]
-    malformed_header: str
-    foreign_header: str
-    missing: str
-
-    @classmethod
-    def build(cls, config: Config, token_type: TokenType) -> TokenReader:
-        """The reader for `token_type` under `config` (a validated, frozen Config)."""
-        refresh = token_type == "refresh"
-        header = config.refresh_jwt_header_key if refresh else config.jwt_header_key
-        prefix = (config.refresh_jwt_header_prefix if refresh else config.jwt_header_prefix).strip()
-        cookie = config.refresh_jwt_cookie if refresh else config.jwt_cookie
-        query = config.jwt_query_param_name
-        json_key = config.refresh_json_key if refresh else config.jwt_json_key
-        form = f"{prefix} <token>" if prefix else "<token>"
-        looked_in = {
-            "headers": f"the {header} header ('{form}')",
-            "cookies": f"the {cookie!r} cookie",
-            "query_string": f"the {query!r} query parameter",
-            "json": f"the {json_key!r} member of a JSON body",
-        }
-        places = [looked_in[location] for location in config.token_location]
-        where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
-        return cls(
-            token_type=token_type,
-            header=header,
-            prefix=prefix,
-            prefix_lower=prefix.lower(),
-            cookie=cookie,
-            cookie_names=tuple(p + cookie for p in _COOKIE_PREFIXES),
-            csrf_header=config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header,
-            query=query,
-            json_key=json_key,
-            json_member=json.dumps(json_key, ensure_ascii=False),
-            json_body_max_bytes=config.json_body_max_bytes,
-            readers=tuple((location, _READERS[location]) for location in config.token_location),
-            malformed_header=(
-                f"the {header} header is malformed; expected '{header}: {form}'"
-                + ("" if prefix else " (no prefix)")
-            ),
-            foreign_header=f"the {header} header uses another scheme; expected '{header}: {form}'",
-            missing=f"missing {token_type} token: none found in {where}",
-        )
-
-
 def find_token(
-    request: Request, reader: TokenReader, *, optional: bool = False
+    request: Request, places: TokenPlaces, *, optional: bool = False
 ) -> FoundToken | None:
     """The first token found in the configured locations, or None when optional and absent.
 
@@ -276,8 +209,8 @@ def find_token(
     header of another scheme when nothing else carried a token and one is required.
     """
     foreign = False
-    for location, read in reader.readers:
-        raw = read(reader, request)
+    for location in places.locations:
+        raw = _READERS[location](places, request)
         if raw is None:
             continue
         if raw is _FOREIGN:
@@ -285,10 +218,10 @@ def find_token(
             continue
         assert isinstance(raw, str)
         if location == "cookies":
-            return FoundToken(raw, location, request.headers.get(reader.csrf_header) or None)
+            return FoundToken(raw, location, request.headers.get(places.csrf_header) or None)
         return FoundToken(raw, location)
     if optional:
         return None
     if foreign:
-        raise InvalidHeaderError(reader.foreign_header)
-    raise NoAuthorizationError(reader.missing)
+        raise InvalidHeaderError(places.foreign_header)
+    raise NoAuthorizationError(places.missing)
