@@ -14,7 +14,7 @@ from jwt_core import (
     RevokedTokenError,
     WrongTokenError,
 )
-from sanic_jwt_extended.moved import warn_moved
+from sanic_jwt_extended._moved import warn_moved
 
 __all__ = [
     "AccessDeniedError",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sanic_jwt_extended._moved import warn_moved
 from sanic_jwt_extended.facade import JWT
-from sanic_jwt_extended.moved import warn_moved
 
 __all__ = ["JWT"]
 

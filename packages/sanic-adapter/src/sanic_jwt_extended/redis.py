@@ -7,7 +7,7 @@ owns its redis-py client, configured with `blacklist_init_kwargs={"url": ...}`.
 from __future__ import annotations
 
 from jwt_core import RedisBlacklist
-from sanic_jwt_extended.moved import MIGRATION_PAGE, warn_moved
+from sanic_jwt_extended._moved import MIGRATION_PAGE, warn_moved
 
 __all__ = ["RedisBlacklist"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jwt_core import Token
-from sanic_jwt_extended.moved import warn_moved
+from sanic_jwt_extended._moved import warn_moved
 
 __all__ = ["Token"]
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["MIGRATION_PAGE", "warn_moved"]
-
 MIGRATION_PAGE = "docs/migration/sanic-jwt-extended.md"
 
 
