@@ -122,9 +122,9 @@ def one_input(data: bytes) -> None:
     is_json = content_type and "json" in content_type.lower()
     try:
         found = find_token(_request(body, content_type), PLACES[cap], optional=optional)
-    except BodyTooLargeError:
+    except BodyTooLargeError as exc:
         if not (is_json and len(body) > cap):
-            raise AssertionError(f"413 for a {len(body)}-byte body under a {cap}-byte cap")
+            raise AssertionError(f"413 for a {len(body)}-byte body under a {cap}-byte cap") from exc
         return
     except InvalidHeaderError as exc:
         if "once" in str(exc):
