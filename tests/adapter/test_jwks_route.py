@@ -8,9 +8,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sanic import Sanic
-from sanic_apps import SECRET, new_app
 
 from sanic_jwt_extended import JWKS_URI, JWT, add_jwks_route
+from tests.support.apps import SECRET, new_app
 
 
 def _pem() -> bytes:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .example_files import DOCS, EXAMPLES, ROOT
+from tests.docs.example_files import DOCS, EXAMPLES, ROOT
 
 CORE_SRC = ROOT / "packages" / "jwt-core" / "src"
 SECTION = re.compile(r"--8<-- \[(start|end):([a-z][-_0-9a-z]*)\]")

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from forge import SECRET, claims
 from sanic import Request, Sanic
 from sanic.response import json as json_response
 
@@ -28,6 +27,7 @@ from sanic_jwt_extended import (
     jwt_required,
     refresh_jwt_required,
 )
+from tests.security.forge import SECRET, claims
 
 Sanic.test_mode = True
 

@@ -10,8 +10,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from forge import claims, forge, join
-from http_app import CSRF, LOCATIONS, RunningServer, assert_refused, build_app, manager_of
+
+from tests.security.forge import claims, forge
+from tests.security.http_app import (
+    CSRF,
+    LOCATIONS,
+    RunningServer,
+    assert_refused,
+    build_app,
+    manager_of,
+)
+from tests.support.jose import join
 
 HEADER = {"alg": "HS256", "typ": "JWT"}
 

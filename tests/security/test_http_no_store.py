@@ -15,8 +15,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from forge import forge
-from http_app import (
+from sanic import Request
+from sanic.response import HTTPResponse, json
+
+from jwt_core import RedisBlacklist, Token
+from sanic_jwt_extended import jwt_required
+from sanic_jwt_extended.handlers import HANDLED
+from tests.security.forge import forge
+from tests.security.http_app import (
     RunningServer,
     assert_refused,
     build_app,
@@ -24,12 +30,6 @@ from http_app import (
     live_claims,
     manager_of,
 )
-from sanic import Request
-from sanic.response import HTTPResponse, json
-
-from jwt_core import RedisBlacklist, Token
-from sanic_jwt_extended import jwt_required
-from sanic_jwt_extended.handlers import HANDLED
 
 Send = Callable[[RunningServer], Any]
 

@@ -17,8 +17,9 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from forge import SECRET, forge
-from http_app import (
+
+from tests.security.forge import SECRET, forge
+from tests.security.http_app import (
     RunningServer,
     Site,
     assert_refused,
