@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import cProfile
 import http.client
-import importlib.metadata
 import io
 import json
 import math
@@ -36,18 +35,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-HERE = Path(__file__).resolve().parent
-REPO = HERE.parent
-for _src in ("packages/jwt-core/src", "packages/sanic-adapter/src", "tests/stores"):
-    if str(REPO / _src) not in sys.path:
-        sys.path.append(str(REPO / _src))
+import jwt as pyjwt
+from harness.redis_server import start_server
+from machine import cpu_model, version_of
+from sanic import Request, Sanic
+from sanic.response import HTTPResponse, text
 
-import jwt as pyjwt  # noqa: E402
-from machine import cpu_model, version_of  # noqa: E402
-from sanic import Request, Sanic  # noqa: E402
-from sanic.response import HTTPResponse, text  # noqa: E402
-
-from jwt_core import (  # noqa: E402
+from jwt_core import (
     Config,
     InMemoryBlacklist,
     RedisBlacklist,
@@ -55,7 +49,9 @@ from jwt_core import (  # noqa: E402
     Token,
     TokenManager,
 )
-from sanic_jwt_extended import JWT, jwt_required  # noqa: E402
+from sanic_jwt_extended import JWT, jwt_required
+
+REPO = Path(__file__).resolve().parent.parent
 
 SECRET = "benchmark-secret-0123456789abcdef-0123456789abcdef"
 TOKEN_LIFETIME = timedelta(hours=6)  # outlives any run
@@ -726,8 +722,7 @@ class Bench:
         options = ["--sqlite-path", str(self.work / "blacklist.sqlite3")]
         options += ["--preload", str(self.args.preload)]
         if "redis" in kinds:
-            # tests/stores/redis_server.py (by module name: it is not typed for --strict)
-            self.redis = importlib.import_module("redis_server").start_server()
+            self.redis = start_server()
             options += ["--redis-url", self.redis.url]
             self.redis_version = valkey_version(self.redis.url)
         if profile is not None:

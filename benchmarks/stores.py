@@ -6,7 +6,7 @@ by an `InMemoryBlacklist` holding 1,000,000 revoked tokens (tracemalloc and RSS 
 in separate passes since tracemalloc inflates RSS). The Redis store talks to a valkey-server
 of its own on a loopback port (`REDIS_URL` is used instead when set).
 
-Run: PYTHONPATH=packages/jwt-core/src python benchmarks/stores.py [--revoked N]
+Run: `hatch run bench:stores` or `python benchmarks/stores.py [--revoked N]`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 import platform
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -27,20 +26,16 @@ from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "packages" / "jwt-core" / "src"))
-sys.path.insert(0, str(ROOT / "tests" / "stores"))
+from harness.redis_server import RedisServer, start_server
+from harness.tokens import make_token
 
-from redis_server import RedisServer, start_server  # noqa: E402
-from token_factory import make_token  # noqa: E402
-
-from jwt_core.blacklist import (  # noqa: E402
+from jwt_core.blacklist import (
     BlacklistABC,
     InMemoryBlacklist,
     RedisBlacklist,
     SQLiteBlacklist,
 )
-from jwt_core.token import Token  # noqa: E402
+from jwt_core.token import Token
 
 
 def new_token(now: float, sub: str = "alice") -> Token:

@@ -23,7 +23,8 @@ from sanic.compat import Header
 
 from jwt_core import Config, InvalidHeaderError
 from sanic_jwt_extended.locations import TokenReader, find_token
-from tests.security.http_app import RunningServer, assert_refused, build_app, manager_of
+from tests.security.http_app import assert_refused, build_app, manager_of
+from tests.support.sanic_server import RunningServer
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 NOT_SP = [c for c in WHITESPACE if c != " "]

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError
-from tests.security.http_app import RunningServer, assert_refused, build_app, manager_of
+from tests.security.http_app import assert_refused, build_app, manager_of
+from tests.support.sanic_server import RunningServer
 
 CAP = 65536  # the default json_body_max_bytes
 JSON = (b"Content-Type", b"application/json")
