@@ -19,8 +19,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from harness.machine import cpu_model, version_of
 from harness.sanic_server import RunningServer
-from machine import cpu_model, version_of
 from sanic import Request, Sanic
 from sanic.compat import Header
 from sanic.response import HTTPResponse, text

@@ -26,7 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
+from harness.machine import store_server_version
 from harness.redis_server import RedisServer, start_server
+from harness.report import table
 from harness.tokens import make_token
 
 from jwt_core.blacklist import (
@@ -123,17 +125,6 @@ async def memory_of_inmemory(count: int) -> tuple[float, float]:
     return traced / 2**20, rss_delta / 2**20
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                  enumerate(zip(row, widths, strict=True)))
-        for row in rows
-    ]  # fmt: skip
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5000, help="timed checks per store")
@@ -156,16 +147,7 @@ async def main() -> None:
             rows = [["store", "not revoked (us)", "revoked (us)", "checks"]]
             for name, make in stores:
                 rows.append(await time_store(name, make(), args.rounds, args.preload))
-        if server is not None:
-            import redis
-
-            client = redis.Redis.from_url(url)
-            version = client.info("server").get("valkey_version") or client.info("server").get(
-                "redis_version"
-            )
-            client.close()
-        else:
-            version = "REDIS_URL"
+        version = store_server_version(url) if server is not None else "REDIS_URL"
     finally:
         if server is not None:
             server.cleanup()
