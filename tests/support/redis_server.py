@@ -6,17 +6,9 @@ from __future__ import annotations
 from benchmarks.harness.redis_server import (
     RedisServer,
     ServerUnavailable,
-    find_server_binary,
     free_port,
     start_cluster_node,
     start_server,
 )
 
-__all__ = [
-    "RedisServer",
-    "ServerUnavailable",
-    "find_server_binary",
-    "free_port",
-    "start_cluster_node",
-    "start_server",
-]
+__all__ = ["RedisServer", "ServerUnavailable", "free_port", "start_cluster_node", "start_server"]
