@@ -17,10 +17,7 @@ import hmac
 import importlib.metadata
 import json
 import os
-import platform
-import pstats
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -40,9 +37,11 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature,
     encode_dss_signature,
 )
-from machine import cpu_model, version_of
+from harness.machine import REPO, version_of
+from harness.machine import machine_info as base_machine_info
+from harness.profile import print_stats
+from harness.report import fmt, write_json
 
-REPO = Path(__file__).resolve().parent.parent
 ALGORITHMS = ("HS256", "RS256", "ES256")
 ISS = "https://issuer.example"
 AUD = "api"
@@ -636,43 +635,18 @@ def median_ratio(a: Contender | None, b: Contender | None) -> float | None:
 
 def machine_info(core: Core) -> dict[str, Any]:
     """What this run ran on, so numbers from different machines are not compared blindly."""
-    cpu = cpu_model()
     from cryptography.hazmat.backends.openssl.backend import backend
 
-    ver = version_of
-
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(
-                ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False
-            )
-        except OSError:
-            return ""
-        return done.stdout.strip()
-
-    commit = git("rev-parse", "--short", "HEAD")
-    if commit and git("status", "--porcelain", "--", "packages/jwt-core"):
-        commit += " + uncommitted changes in packages/jwt-core"
     return {
-        "cpu": cpu,
-        "logical_cores": os.cpu_count(),
-        "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
+        **base_machine_info("packages/jwt-core"),
         "jwt_core": core.version if core.error is None else "unavailable",
         "jwt_core_path": core.origin,
         "pyjwt": pyjwt.__version__,
         "python_jose": jose.__version__,
         "jose_backend": type(jose.jwk.construct(SECRET, "HS256")).__module__,
-        "cryptography": ver("cryptography"),
+        "cryptography": version_of("cryptography"),
         "openssl": backend.openssl_version_text(),
-        "git_commit": commit,
     }
-
-
-def fmt(x: float | None, width: int = 8, digits: int = 2) -> str:
-    """A number for the table, or a dash."""
-    return f"{x:{width}.{digits}f}" if x is not None else f"{'-':>{width}}"
 
 
 def verdict(ratio: float | None, target: float | None) -> str:
@@ -798,10 +772,8 @@ def profile_decode(core: Core, km: KeyMaterial, calls: int, top: int) -> None:
         for raw in inputs:
             tm.decode(raw)
         prof.disable()
-        for sort in ("tottime", "cumulative"):
-            print(f"\n=== cProfile: tm.decode {km.alg}, {label}, {calls} calls, by {sort} ===")
-            stats = pstats.Stats(prof)
-            stats.strip_dirs().sort_stats(sort).print_stats(top)
+        title = f"=== cProfile: tm.decode {km.alg}, {label}, {calls} calls, by {{sort}} ==="
+        print_stats(prof, title, top)
 
 
 # --------------------------------------------------------------------------- main
@@ -917,8 +889,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             notes=notes,
             argv=list(argv if argv is not None else sys.argv[1:]),
         )
-        Path(args.json).write_text(json.dumps(data, indent=2) + "\n")
-        print(f"\nwrote {args.json}")
+        write_json(args.json, data)
     return 0
 
 

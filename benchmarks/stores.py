@@ -6,7 +6,7 @@ by an `InMemoryBlacklist` holding 1,000,000 revoked tokens (tracemalloc and RSS 
 in separate passes since tracemalloc inflates RSS). The Redis store talks to a valkey-server
 of its own on a loopback port (`REDIS_URL` is used instead when set).
 
-Run: PYTHONPATH=packages/jwt-core/src python benchmarks/stores.py [--revoked N]
+Run: `hatch run bench:stores` or `python benchmarks/stores.py [--revoked N]`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import os
 import platform
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -27,20 +26,18 @@ from collections.abc import Callable
 from pathlib import Path
 from types import MappingProxyType
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "packages" / "jwt-core" / "src"))
-sys.path.insert(0, str(ROOT / "tests" / "stores"))
+from harness.machine import store_server_version
+from harness.redis_server import RedisServer, start_server
+from harness.report import table
+from harness.tokens import make_token
 
-from redis_server import RedisServer, start_server  # noqa: E402
-from token_factory import make_token  # noqa: E402
-
-from jwt_core.blacklist import (  # noqa: E402
+from jwt_core.blacklist import (
     BlacklistABC,
     InMemoryBlacklist,
     RedisBlacklist,
     SQLiteBlacklist,
 )
-from jwt_core.token import Token  # noqa: E402
+from jwt_core.token import Token
 
 
 def new_token(now: float, sub: str = "alice") -> Token:
@@ -128,17 +125,6 @@ async def memory_of_inmemory(count: int) -> tuple[float, float]:
     return traced / 2**20, rss_delta / 2**20
 
 
-def table(rows: list[list[str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in
-                  enumerate(zip(row, widths, strict=True)))
-        for row in rows
-    ]  # fmt: skip
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5000, help="timed checks per store")
@@ -161,16 +147,7 @@ async def main() -> None:
             rows = [["store", "not revoked (us)", "revoked (us)", "checks"]]
             for name, make in stores:
                 rows.append(await time_store(name, make(), args.rounds, args.preload))
-        if server is not None:
-            import redis
-
-            client = redis.Redis.from_url(url)
-            version = client.info("server").get("valkey_version") or client.info("server").get(
-                "redis_version"
-            )
-            client.close()
-        else:
-            version = "REDIS_URL"
+        version = store_server_version(url) if server is not None else "REDIS_URL"
     finally:
         if server is not None:
             server.cleanup()

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sanic import Request, Sanic
 from sanic.response import json
-from sanic_apps import SECRET, bearer, manager_of, new_app
 
 from jwt_core.blacklist import SQLiteBlacklist
 from sanic_jwt_extended import (
@@ -21,6 +20,7 @@ from sanic_jwt_extended import (
     jwt_required,
 )
 from sanic_jwt_extended import _app_config as app_config
+from tests.support.apps import SECRET, bearer, manager_of, new_app
 
 
 def test_app_config_values_are_used() -> None:

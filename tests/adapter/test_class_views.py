@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
 from sanic.views import HTTPMethodView
-from sanic_apps import bearer
 
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required, refresh_jwt_required
+from tests.support.apps import bearer
 
 
 async def test_method_decorators(make_app: Callable[..., Sanic[Any, Any]]) -> None:

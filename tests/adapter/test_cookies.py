@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
-from sanic_apps import manager_of, set_cookies
 
 from sanic_jwt_extended import (
     JWT,
@@ -25,6 +24,7 @@ from sanic_jwt_extended import (
     unset_jwt_cookies,
     unset_refresh_cookies,
 )
+from tests.support.apps import manager_of, set_cookies
 
 
 def _routes(app: Sanic[Any, Any]) -> None:

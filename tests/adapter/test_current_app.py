@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
-from sanic_apps import bearer, manager_of, new_app, set_cookies
 
 from sanic_jwt_extended import (
     JWT,
@@ -21,6 +20,7 @@ from sanic_jwt_extended import (
     jwt_required,
     set_access_cookies,
 )
+from tests.support.apps import bearer, manager_of, new_app, set_cookies
 
 
 def _app(name: str) -> Sanic[Any, Any]:

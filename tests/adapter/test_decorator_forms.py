@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
-from sanic_apps import bearer
 
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required, refresh_jwt_required
+from tests.support.apps import bearer
 
 FORMS: list[tuple[str, Callable[[Any], Any]]] = [
     ("jwt_required", jwt_required),

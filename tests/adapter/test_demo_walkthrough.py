@@ -10,7 +10,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from sanic_apps import set_cookies
+
+from tests.support.apps import set_cookies
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo_app.py"
 

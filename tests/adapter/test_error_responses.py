@@ -9,7 +9,6 @@ from typing import Any
 
 from sanic import Request, Sanic
 from sanic.response import json
-from sanic_apps import SECRET, bearer, manager_of
 
 from jwt_core import BlacklistABC
 from sanic_jwt_extended import (
@@ -20,6 +19,7 @@ from sanic_jwt_extended import (
     jwt_required,
     refresh_jwt_required,
 )
+from tests.support.apps import SECRET, bearer, manager_of
 
 
 def _routes(app: Sanic[Any, Any]) -> None:

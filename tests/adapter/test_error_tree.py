@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
-from sanic_apps import SECRET, bearer, new_app
 
 import jwt_core
 import jwt_core.errors
@@ -26,6 +25,7 @@ from sanic_jwt_extended import (
     refresh_jwt_required,
 )
 from sanic_jwt_extended.handlers import HANDLED
+from tests.support.apps import SECRET, bearer, new_app
 
 REFUSALS = [
     "NoAuthorizationError",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sanic import HTTPResponse, Request
 from sanic.response import json, text
-from sanic_apps import SECRET, bearer, new_app
 
 from sanic_jwt_extended import (
     JWT,
@@ -15,6 +14,7 @@ from sanic_jwt_extended import (
     Token,
     jwt_required,
 )
+from tests.support.apps import SECRET, bearer, new_app
 
 
 async def test_async_and_sync_replacements_are_used_and_others_stay_default() -> None:

@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 from sanic import Request
 from sanic.response import json
-from sanic_apps import SECRET, bearer, manager_of, new_app
 
 import sanic_jwt_extended._state
 from sanic_jwt_extended import (
@@ -20,6 +19,7 @@ from sanic_jwt_extended import (
     Token,
     jwt_required,
 )
+from tests.support.apps import SECRET, bearer, manager_of, new_app
 
 
 def test_block_yields_jwt_and_a_fresh_config_per_app() -> None:

@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import text
-from sanic_apps import SECRET, new_app
 
 from sanic_jwt_extended import JWKS_URI, JWT, add_jwks_route
+from tests.support.apps import SECRET, new_app
 
 
 def _pem() -> bytes:

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from sanic import Request, Sanic
 from sanic.response import json
-from sanic_apps import SECRET, bearer
 
 from sanic_jwt_extended import JWT, Config, Token, TokenManager, jwt_optional
+from tests.support.apps import SECRET, bearer
 
 
 @pytest.fixture(params=["bare", "called"])

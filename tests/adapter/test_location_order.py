@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sanic import Request, Sanic
 from sanic.response import json
-from sanic_apps import bearer
 
 from sanic_jwt_extended import JWT, Token, jwt_required
+from tests.support.apps import bearer
 
 ALL = ("headers", "cookies", "query_string", "json")
 

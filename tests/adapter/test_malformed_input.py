@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic import Request, Sanic
 from sanic.response import json as json_response
-from sanic_apps import SECRET, new_app, real_server
 
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
+from tests.support.apps import SECRET, new_app, real_server
 
 
 def _b64(data: bytes) -> str:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sanic_apps import SECRET
+
+from tests.support.apps import SECRET
 
 REPO = Path(__file__).resolve().parents[2]
 APP = textwrap.dedent(

@@ -9,7 +9,6 @@ import pytest
 from sanic import Blueprint, Request, Sanic
 from sanic.response import json
 from sanic.views import HTTPMethodView
-from sanic_apps import SECRET, bearer, new_app
 
 from sanic_jwt_extended import (
     JWT,
@@ -18,6 +17,7 @@ from sanic_jwt_extended import (
     jwt_required,
     refresh_jwt_required,
 )
+from tests.support.apps import SECRET, bearer, new_app
 
 
 def test_allow_and_deny_together_fail_when_decorating() -> None:

@@ -20,9 +20,9 @@ import pytest
 from sanic import HTTPResponse, Request, Sanic
 from sanic.exceptions import PayloadTooLarge, RequestTimeout, ServiceUnavailable
 from sanic.response import json
-from sanic_apps import SECRET, new_app
 
 from sanic_jwt_extended import JWT, Token, jwt_required
+from tests.support.apps import SECRET, new_app
 
 OVERSIZED = b"GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + b"A" * 100_000 + b"\r\n\r\n"
 OVERSIZED_BODY = b"POST /me HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + b"A" * 5000

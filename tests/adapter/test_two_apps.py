@@ -6,9 +6,9 @@ from typing import Any
 
 from sanic import HTTPResponse, Request, Sanic
 from sanic.response import json
-from sanic_apps import bearer, manager_of, new_app
 
 from sanic_jwt_extended import JWT, Token, jwt_required
+from tests.support.apps import bearer, manager_of, new_app
 
 
 def _app(secret: str, name: str) -> Sanic[Any, Any]:

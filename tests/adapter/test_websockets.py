@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from sanic import Request, Sanic
-from sanic_apps import bearer, real_server
 
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
+from tests.support.apps import bearer, real_server
 
 UPGRADE = {
     "Connection": "Upgrade",

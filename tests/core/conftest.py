@@ -6,37 +6,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from jwt_core import Config, TokenManager
-
-from .manual_clock import ManualClock
+from tests.support.clock import ManualClock
+from tests.support.keys import private_pem, public_pem
 
 SECRET = "a-test-secret-that-is-long-enough-for-hs512-and-then-some-0123456789"
 
 MakeManager = Callable[..., TokenManager]
-
-
-def private_pem(key: Any) -> bytes:
-    """PKCS#8 PEM of a private key."""
-    return bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-
-
-def public_pem(key: Any) -> bytes:
-    """SubjectPublicKeyInfo PEM of a (private or public) key's public half."""
-    public = key.public_key() if hasattr(key, "public_key") else key
-    return bytes(
-        public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-    )
 
 
 @pytest.fixture
@@ -60,23 +38,21 @@ def make_manager(clock: ManualClock) -> MakeManager:
 
 
 @pytest.fixture(scope="session")
-def rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def rsa_key(rsa_private_key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
+    return rsa_private_key
 
 
 @pytest.fixture(scope="session")
-def other_rsa_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+def other_rsa_key(other_rsa_private_key: rsa.RSAPrivateKey) -> rsa.RSAPrivateKey:
+    return other_rsa_private_key
 
 
 @pytest.fixture(scope="session")
-def ec_keys() -> dict[str, ec.EllipticCurvePrivateKey]:
+def ec_keys(
+    ec_private_keys: dict[str, ec.EllipticCurvePrivateKey],
+) -> dict[str, ec.EllipticCurvePrivateKey]:
     """One private key per ES* algorithm, on that algorithm's curve."""
-    return {
-        "ES256": ec.generate_private_key(ec.SECP256R1()),
-        "ES384": ec.generate_private_key(ec.SECP384R1()),
-        "ES512": ec.generate_private_key(ec.SECP521R1()),
-    }
+    return ec_private_keys
 
 
 @pytest.fixture(scope="session")

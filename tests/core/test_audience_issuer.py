@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import InvalidTokenError
-
-from .conftest import SECRET, MakeManager
-from .forgery import resign
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.jose import resign
 
 
 def test_wrong_audience_is_refused(make_manager: MakeManager) -> None:

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 
 from jwt_core import InMemoryBlacklist, RevokedTokenError, Token, TokenManager
-
-from .conftest import MakeManager
-from .manual_clock import ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import ManualClock
 
 
 def _store(manager: TokenManager) -> InMemoryBlacklist:

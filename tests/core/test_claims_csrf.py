@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from .conftest import MakeManager
-from .forgery import payload_of
+from tests.core.conftest import MakeManager
+from tests.support.jose import payload_of
 
 
 @pytest.mark.parametrize("location", [("headers", "cookies"), ("cookies",), "cookies"], ids=repr)

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 
 from jwt_core import InvalidClaimsError
-
-from .conftest import MakeManager
-from .forgery import payload_of
-from .manual_clock import T0, ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import T0, ManualClock
+from tests.support.jose import payload_of
 
 
 def test_default_lifetimes(make_manager: MakeManager) -> None:

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 
 from jwt_core import FreshTokenRequiredError, InvalidClaimsError
-
-from .conftest import MakeManager
-from .forgery import payload_of
-from .manual_clock import ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import ManualClock
+from tests.support.jose import payload_of
 
 
 @pytest.mark.parametrize("fresh", [True, False])

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from jwt_core import InvalidClaimsError, InvalidTokenError
-
-from .conftest import SECRET, MakeManager
-from .forgery import payload_of, resign
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.jose import payload_of, resign
 
 IDENTITIES = [
     "alice",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from .conftest import MakeManager
-from .forgery import payload_of
+from tests.core.conftest import MakeManager
+from tests.support.jose import payload_of
 
 
 def test_jti_is_a_uuid4(make_manager: MakeManager) -> None:

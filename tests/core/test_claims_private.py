@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from jwt_core import InvalidClaimsError
-
-from .conftest import MakeManager
-from .forgery import payload_of
+from tests.core.conftest import MakeManager
+from tests.support.jose import payload_of
 
 CLAIMS: dict[str, Any] = {
     "tenant": "acme",

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import ConfigurationConflictError, InvalidClaimsError
-
-from .conftest import MakeManager
-from .forgery import payload_of
+from tests.core.conftest import MakeManager
+from tests.support.jose import payload_of
 
 NS = "https://a.io/"
 

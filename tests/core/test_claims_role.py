@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import ConfigurationConflictError, InvalidClaimsError
-
-from .conftest import SECRET, MakeManager
-from .forgery import payload_of, resign
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.jose import payload_of, resign
 
 
 @pytest.mark.parametrize("kind", ["access", "refresh"])

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import InvalidTokenError
-
-from .conftest import SECRET, MakeManager
-from .forgery import payload_of, resign
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.jose import payload_of, resign
 
 
 def test_type_claim(make_manager: MakeManager) -> None:

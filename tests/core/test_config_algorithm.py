@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import SECRET
+from tests.core.conftest import SECRET
 
 SUPPORTED = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
 

@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import SECRET, private_pem, public_pem
+from tests.core.conftest import SECRET
+from tests.support.keys import private_pem, public_pem
 
 ASYMMETRIC = ["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
 

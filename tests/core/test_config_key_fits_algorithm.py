@@ -13,8 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jose import jwk
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import private_pem, public_pem
+from tests.support.keys import private_pem, public_pem
 
 
 @pytest.mark.parametrize("alg", ["ES256", "ES384", "ES512"])

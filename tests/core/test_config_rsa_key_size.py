@@ -6,8 +6,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import private_pem, public_pem
+from tests.support.keys import private_pem, public_pem
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import SECRET
+from tests.core.conftest import SECRET
 
 
 @pytest.mark.parametrize("alg", ["HS256", "HS384", "HS512"])

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError, TokenManager
-
-from .conftest import SECRET
+from tests.core.conftest import SECRET
 
 
 @pytest.mark.parametrize(

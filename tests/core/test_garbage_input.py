@@ -14,9 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwt_core import Config, JWTExtendedException, Token, TokenManager
-
-from .conftest import SECRET
-from .forgery import b64url
+from tests.core.conftest import SECRET
+from tests.support.jose import b64url
 
 NS = "https://a.io/"
 B64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"

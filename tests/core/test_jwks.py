@@ -18,8 +18,7 @@ from joserfc.errors import BadSignatureError
 from joserfc.jwk import ECKey, KeySet
 
 from jwt_core import Config, TokenManager
-
-from .conftest import private_pem, public_pem
+from tests.support.keys import private_pem, public_pem
 
 SECRET = "an-hmac-secret-that-must-never-appear-in-any-jwks-0123456789"
 PRIVATE_MEMBERS = ("d", "p", "q", "dp", "dq", "qi", "oth", "k")

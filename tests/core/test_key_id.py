@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
-
-from .forgery import header_of, hmac_token, payload_of
+from tests.support.jose import header_of, hmac_token, payload_of
 
 SECRET = "k" * 32
 

@@ -19,8 +19,7 @@ from joserfc.jwk import ECKey, RSAKey
 
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
 from jwt_core.keys import thumbprint
-
-from .conftest import private_pem, public_pem
+from tests.support.keys import private_pem, public_pem
 
 SECRET = "legacy-secret-of-the-single-key-config-0123456789abcdef"
 NEW_SECRET = "the-next-hmac-secret-for-2025-long-enough-even-for-hs512-0123456789abcdef"

@@ -9,8 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jwt_core import Config, TokenManager
-
-from .conftest import SECRET
+from tests.core.conftest import SECRET
 
 NS = "https://a.io/"
 RESERVED = {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "csrf", "identity"}

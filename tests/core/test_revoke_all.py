@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from jwt_core import BlacklistABC, RevokedTokenError, Token, TokenManager
-
-from .conftest import MakeManager
-from .manual_clock import ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import ManualClock
 
 
 @pytest.fixture

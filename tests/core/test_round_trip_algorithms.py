@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, TokenManager
-
-from .forgery import header_of
-from .manual_clock import ManualClock
+from tests.support.clock import ManualClock
+from tests.support.jose import header_of
 
 ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
 

@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 
 from jwt_core import BlacklistABC, RevocationStoreUnavailableError, RevokedTokenError, Token
-
-from .conftest import MakeManager
+from tests.core.conftest import MakeManager
 
 # Upper bound only so that a broken timeout fails the test instead of hanging the suite.
 HANG_GUARD = 30.0

@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from jwt_core import Config, JWTDecodeError, TokenManager
-
-from .conftest import SECRET, MakeManager, private_pem
-from .forgery import b64url, header_of, hmac_token, json_segment, payload_of, unb64url
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.jose import b64url, header_of, hmac_token, json_segment, payload_of, unb64url
+from tests.support.keys import private_pem
 
 ALGORITHMS = ["HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
 KeyOptions = Callable[[str], dict[str, Any]]

@@ -9,10 +9,9 @@ import pytest
 
 from jwt_core import ExpiredSignatureError, InvalidTokenError
 from jwt_core.claims import check_times
-
-from .conftest import SECRET, MakeManager
-from .forgery import resign
-from .manual_clock import T0, ManualClock
+from tests.core.conftest import SECRET, MakeManager
+from tests.support.clock import T0, ManualClock
+from tests.support.jose import resign
 
 
 def _at(seconds: float) -> datetime:

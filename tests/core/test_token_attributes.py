@@ -10,10 +10,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from jwt_core import Token
-
-from .conftest import MakeManager
-from .forgery import payload_of
-from .manual_clock import T0, ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import T0, ManualClock
+from tests.support.jose import payload_of
 
 
 def test_attributes_of_an_access_token(make_manager: MakeManager) -> None:

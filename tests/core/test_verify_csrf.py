@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import CSRFError, TokenManager
-
-from .conftest import MakeManager
+from tests.core.conftest import MakeManager
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from datetime import timedelta
 import pytest
 
 from jwt_core import FreshTokenRequiredError
-
-from .conftest import MakeManager
-from .manual_clock import ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import ManualClock
 
 
 async def test_fresh_token_passes(make_manager: MakeManager) -> None:

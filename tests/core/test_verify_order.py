@@ -15,9 +15,8 @@ from jwt_core import (
     TokenManager,
     WrongTokenError,
 )
-
-from .conftest import MakeManager
-from .manual_clock import ManualClock
+from tests.core.conftest import MakeManager
+from tests.support.clock import ManualClock
 
 
 @pytest.fixture

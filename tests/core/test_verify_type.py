@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from jwt_core import WrongTokenError
-
-from .conftest import MakeManager
+from tests.core.conftest import MakeManager
 
 
 async def test_refresh_token_where_access_is_needed(make_manager: MakeManager) -> None:

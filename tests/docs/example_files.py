@@ -46,8 +46,3 @@ def load_app(name: str, **environment: str) -> Any:
 def expected_output(name: str) -> str:
     """The output the docs show for an example: `examples/docs/<stem>.out`."""
     return (EXAMPLES / name).with_suffix(".out").read_text(encoding="utf-8")
-
-
-def bearer(token: str) -> dict[str, str]:
-    """The Authorization header carrying `token`."""
-    return {"Authorization": f"Bearer {token}"}

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from .example_files import bearer, expected_output, load_app, run_example
+from tests.docs.example_files import expected_output, load_app, run_example
+from tests.support.apps import bearer
 
 
 @pytest.fixture

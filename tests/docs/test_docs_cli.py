@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from .example_files import DOCS, EXAMPLES, ROOT
+from tests.docs.example_files import DOCS, EXAMPLES, ROOT
 
 # The CLI's --config reads TOML with tomllib; on Python 3.10 it refuses by design.
 needs_tomllib = pytest.mark.skipif(

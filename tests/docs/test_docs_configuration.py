@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, InMemoryBlacklist
-
-from .example_files import DOCS, expected_output, run_example
-from .markdown_tables import code, rows_of
+from tests.docs.example_files import DOCS, expected_output, run_example
+from tests.docs.markdown_tables import code, rows_of
 
 PAGE = DOCS / "configuration.md"
 HEADER = ["option", "default", "what it does"]

@@ -7,9 +7,9 @@ from typing import Any
 
 import jwt_core.errors
 from sanic_jwt_extended.handlers import HANDLED
-
-from .example_files import DOCS, EXAMPLES, bearer, load_app
-from .markdown_tables import code, rows_of
+from tests.docs.example_files import DOCS, EXAMPLES, load_app
+from tests.docs.markdown_tables import code, rows_of
+from tests.support.apps import bearer
 
 PAGE = DOCS / "error-handling.md"
 

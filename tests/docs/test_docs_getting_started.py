@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .example_files import bearer, load_app
+from tests.docs.example_files import load_app
+from tests.support.apps import bearer
 
 
 def test_login_then_protected_route() -> None:

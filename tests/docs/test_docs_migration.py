@@ -9,9 +9,9 @@ import pytest
 
 from jwt_core import Config, ConfigurationConflictError
 from sanic_jwt_extended._app_config import ALIASES, APP_CONFIG_KEYS, options_from_app_config
-
-from .example_files import DOCS, bearer, load_app
-from .markdown_tables import code, rows_of
+from tests.docs.example_files import DOCS, load_app
+from tests.docs.markdown_tables import code, rows_of
+from tests.support.apps import bearer
 
 TABLES = {
     "sanic-jwt-extended.md": ["0.4 key", "option", "`app.config` key now", "old key still read"],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .example_files import DOCS, EXAMPLES, ROOT
+from tests.docs.example_files import DOCS, EXAMPLES, ROOT
 
 # Pages other helpers write; their examples are not (yet) files under examples/docs/.
 NOT_OURS = {"security.md"}

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from .example_files import bearer, load_app
+from tests.docs.example_files import load_app
+from tests.support.apps import bearer
 
 
 @pytest.fixture

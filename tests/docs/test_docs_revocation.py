@@ -8,16 +8,16 @@ from typing import Any
 
 import pytest
 
-from .example_files import bearer, expected_output, load_app, run_example
-from .valkey_process import ValkeyServer
+from tests.docs.example_files import expected_output, load_app, run_example
+from tests.support.apps import bearer
+from tests.support.redis_server import RedisServer, start_server
 
 
 @pytest.fixture
-def valkey() -> Iterator[ValkeyServer]:
-    server = ValkeyServer()
-    server.start()
+def valkey() -> Iterator[RedisServer]:
+    server = start_server()
     yield server
-    server.remove()
+    server.cleanup()
 
 
 def test_logout_revokes_the_token_in_the_sqlite_file(tmp_path: Path) -> None:
@@ -61,7 +61,7 @@ def test_two_workers_share_one_sqlite_file() -> None:
     assert printed == expected_output("core_revocation.py")
 
 
-def test_redis_store_revokes_and_fails_closed_when_down(valkey: ValkeyServer) -> None:
+def test_redis_store_revokes_and_fails_closed_when_down(valkey: RedisServer) -> None:
     app: Any = load_app("revocation_redis.py", REDIS_URL=valkey.url)
     manager = app.ctx.jwt.manager
     revoked, kept = manager.create_access_token("alice"), manager.create_access_token("bob")

@@ -15,9 +15,8 @@ from pathlib import Path
 import pytest
 
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
-
-from .example_files import EXAMPLES, expected_output, run_example
-from .test_docs_cli import Step, assert_page_shows, assert_prints, run_session, sections
+from tests.docs.example_files import EXAMPLES, expected_output, run_example
+from tests.docs.test_docs_cli import Step, assert_page_shows, assert_prints, run_session, sections
 
 
 def header(token: str) -> dict[str, object]:

@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from .example_files import EXAMPLES, bearer, load_app
+from tests.docs.example_files import EXAMPLES, load_app
+from tests.support.apps import bearer
 
 LOGGER = "sanic_jwt_extended"
 # The examples rely on Sanic Extensions' default (on), whatever this test run's environment says.

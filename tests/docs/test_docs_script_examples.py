@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .example_files import expected_output, run_example
+from tests.docs.example_files import expected_output, run_example
 
 SCRIPTS = [
     "core_quickstart.py",

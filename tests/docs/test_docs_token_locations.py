@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from .example_files import DOCS, bearer, load_app
+from tests.docs.example_files import DOCS, load_app
+from tests.support.apps import bearer
 
 
 @pytest.fixture

@@ -24,8 +24,8 @@ from sanic_jwt_extended import (
     refresh_jwt_required,
     token_dependency,
 )
-
-from .apps import bearer, initialized, new_app, real_server
+from tests.ecosystem.apps import new_app
+from tests.support.apps import bearer, initialized, real_server
 
 
 @pytest.fixture(scope="module")

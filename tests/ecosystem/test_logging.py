@@ -18,8 +18,8 @@ from sanic_jwt_extended import (
     jwt_required,
     refresh_jwt_required,
 )
-
-from .apps import SECRET, bearer, initialized, new_app
+from tests.ecosystem.apps import new_app
+from tests.support.apps import SECRET, bearer, initialized
 
 LOGGER = "sanic_jwt_extended"
 # The test client's own loggers: they log the URL it requested, query string and all, which is

@@ -17,8 +17,8 @@ from sanic_jwt_extended import (
     refresh_jwt_required,
     token_dependency,
 )
-
-from .apps import bearer, initialized, new_app
+from tests.ecosystem.apps import new_app
+from tests.support.apps import bearer, initialized
 
 BEARER = {"BearerAuth": []}
 

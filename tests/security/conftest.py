@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from forge import KeyPair, build_manager, key_pair
 
 from jwt_core import TokenManager
+from tests.security.forge import build_manager
+from tests.support.keys import KeyPair, key_pair
 
 
 @pytest.fixture
@@ -23,8 +24,8 @@ def manager() -> TokenManager:
 
 
 @pytest.fixture(scope="session")
-def rsa_key() -> KeyPair:
-    return key_pair(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+def rsa_key(rsa_private_key: rsa.RSAPrivateKey) -> KeyPair:
+    return key_pair(rsa_private_key)
 
 
 @pytest.fixture(scope="session")
@@ -33,18 +34,18 @@ def rsa_small_key() -> KeyPair:
 
 
 @pytest.fixture(scope="session")
-def ec_key() -> KeyPair:
-    return key_pair(ec.generate_private_key(ec.SECP256R1()))
+def ec_key(ec_private_keys: dict[str, ec.EllipticCurvePrivateKey]) -> KeyPair:
+    return key_pair(ec_private_keys["ES256"])
 
 
 @pytest.fixture(scope="session")
-def ec384_key() -> KeyPair:
-    return key_pair(ec.generate_private_key(ec.SECP384R1()))
+def ec384_key(ec_private_keys: dict[str, ec.EllipticCurvePrivateKey]) -> KeyPair:
+    return key_pair(ec_private_keys["ES384"])
 
 
 @pytest.fixture(scope="session")
-def ed25519_key() -> KeyPair:
-    return key_pair(ed25519.Ed25519PrivateKey.generate())
+def ed25519_key(ed25519_private_key: ed25519.Ed25519PrivateKey) -> KeyPair:
+    return key_pair(ed25519_private_key)
 
 
 @pytest.fixture(scope="session")

@@ -1,50 +1,26 @@
-"""Hand-made hostile tokens (standard library only, so no JOSE code shapes them) and the
-managers and keys they are thrown at."""
+"""Hand-made hostile tokens (built with `tests.support.jose`, so no JOSE code shapes them) and
+the managers they are thrown at."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-
 from jwt_core import Config, TokenManager
+from tests.support import jose
+from tests.support.jose import join
+from tests.support.jose import unb64url as lenient_decode
 
 # A fixed clock for every manager of this suite: claims are built against it, never wall time.
 NOW = 1_750_000_000.0
 SECRET = "test-secret-for-hostile-tokens-0123456789abcdef"
 JTI = "2b1e2a0c-9b3e-4b8a-9a53-2a5e9f8f1c11"
-DIGESTS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
-
-
-def b64url(data: bytes) -> str:
-    """Unpadded base64url, as RFC 7515 section 2 spells it."""
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def as_bytes(part: Any) -> bytes:
-    """A header or payload as bytes: raw bytes and text pass through, anything else is JSON."""
-    if isinstance(part, bytes):
-        return part
-    if isinstance(part, str):
-        return part.encode("utf-8")
-    return json.dumps(part, separators=(",", ":")).encode("utf-8")
 
 
 def hmac_sign(signing_input: str, secret: str | bytes = SECRET, alg: str = "HS256") -> str:
-    """The base64url HMAC of a signing input, with any secret (also a public key's bytes)."""
-    key = secret.encode("utf-8") if isinstance(secret, str) else secret
-    return b64url(hmac.new(key, signing_input.encode("ascii"), DIGESTS[alg]).digest())
-
-
-def join(header: Any, payload: Any) -> str:
-    """The signing input `header.payload` of two parts (dict -> compact JSON, text/bytes as is)."""
-    return f"{b64url(as_bytes(header))}.{b64url(as_bytes(payload))}"
+    """`jose.hmac_sign` with the suite's secret unless told."""
+    return jose.hmac_sign(signing_input, secret, alg)
 
 
 def forge(
@@ -108,11 +84,6 @@ def refusal(manager: Any, raw: Any, expected: type[BaseException]) -> BaseExcept
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
-def lenient_decode(segment: str) -> bytes:
-    """What a naive decoder does: pad, then decode without validating (junk is dropped)."""
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-
-
 def non_canonical_twin(segment: str) -> str:
     """Another spelling of `segment` (its last character's unused bits set) with the same bytes."""
     assert len(segment) % 4 in (2, 3), "only a segment with a partial last group has a twin"
@@ -123,7 +94,7 @@ def non_canonical_twin(segment: str) -> str:
     raise AssertionError("no twin found")
 
 
-# -- the managers and keys the hostile tokens are thrown at ---------------------------------
+# -- the managers the hostile tokens are thrown at ---------------------------------
 def fixed_clock() -> float:
     return NOW
 
@@ -136,31 +107,3 @@ def build_manager(**options: Any) -> TokenManager:
     if options.get("use_blacklist"):
         options.setdefault("blacklist_init_kwargs", {"clock": fixed_clock})
     return TokenManager(Config(**options), clock=fixed_clock)
-
-
-@dataclass(frozen=True)
-class KeyPair:
-    """One asymmetric key in the encodings the tests need."""
-
-    private: Any
-    private_pem: bytes
-    public_pem: bytes
-    public_der: bytes
-
-
-def key_pair(private: Any) -> KeyPair:
-    public = private.public_key()
-    return KeyPair(
-        private=private,
-        private_pem=private.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ),
-        public_pem=public.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ),
-        public_der=public.public_bytes(
-            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-        ),
-    )

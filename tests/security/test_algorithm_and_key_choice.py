@@ -18,9 +18,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from forge import SECRET, KeyPair, b64url, claims, forge, hmac_sign, join, refusal
 
 from jwt_core import JWTDecodeError, Token, TokenManager
+from tests.security.forge import SECRET, claims, forge, hmac_sign, refusal
+from tests.support.jose import b64url, join
+from tests.support.keys import KeyPair
 
 # -- observing side effects ------------------------------------------------------------------
 # An audit hook cannot be removed, so one is installed once and records only inside `watch`.

@@ -13,9 +13,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from forge import NOW, claims, forge, payload_with, refusal
 
 from jwt_core import ExpiredSignatureError, InvalidTokenError, JWTDecodeError, TokenManager
+from tests.security.forge import NOW, claims, forge, payload_with, refusal
 
 Build = Callable[..., TokenManager]
 BAD_NUMERIC_DATES = [

@@ -12,19 +12,19 @@ import json
 from typing import Any
 
 import pytest
-from forge import (
-    b64url,
+
+from jwt_core import JWTDecodeError, Token, TokenManager
+from tests.security.forge import (
     claims,
     forge,
     hmac_sign,
-    lenient_decode,
     non_canonical_twin,
     payload_with,
     refusal,
     segments,
 )
-
-from jwt_core import JWTDecodeError, Token, TokenManager
+from tests.support.jose import b64url
+from tests.support.jose import unb64url as lenient_decode
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ import hmac
 from typing import Any
 
 import pytest
-from forge import b64url, claims, forge, lenient_decode, refusal, segments
 
 from jwt_core import CSRFError, JWTDecodeError, TokenManager
+from tests.security.forge import claims, forge, refusal, segments
+from tests.support.jose import b64url
+from tests.support.jose import unb64url as lenient_decode
 
 
 @pytest.fixture

@@ -12,20 +12,19 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from forge import (
+
+from jwt_core import JWTExtendedException, TokenManager
+from tests.security.forge import (
     NOW,
     SECRET,
-    KeyPair,
-    b64url,
     claims,
     forge,
-    join,
     non_canonical_twin,
     payload_with,
     segments,
 )
-
-from jwt_core import JWTExtendedException, TokenManager
+from tests.support.jose import b64url, join
+from tests.support.keys import KeyPair
 
 _DEPENDENCY_MODULES = ("jose", "json", "base64", "binascii", "cryptography", "uuid", "re")
 

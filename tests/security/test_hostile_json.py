@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forge import SECRET, b64url, claims, forge, join
 
 from jwt_core import JWTDecodeError, JWTExtendedException, TokenManager, jws
+from tests.security.forge import SECRET, claims, forge
+from tests.support.jose import b64url, join
 
 SRC = Path(__file__).resolve().parents[2] / "packages" / "jwt-core" / "src"
 HEADER = {"alg": "HS256", "typ": "JWT"}

@@ -17,8 +17,9 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
-from forge import KeyPair, b64url, forge, hmac_sign, join, key_pair, payload_with
-from http_app import (
+
+from tests.security.forge import forge, hmac_sign, payload_with
+from tests.security.http_app import (
     CSRF,
     LOCATIONS,
     Site,
@@ -29,6 +30,8 @@ from http_app import (
     manager_of,
     started,
 )
+from tests.support.jose import b64url, join
+from tests.support.keys import KeyPair, key_pair
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")  # one loop for the module's apps
 

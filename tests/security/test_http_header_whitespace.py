@@ -18,13 +18,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from http_app import RunningServer, assert_refused, build_app, manager_of
 from sanic import Request, Sanic
 from sanic.compat import Header
 
 from jwt_core import Config, InvalidHeaderError
 from sanic_jwt_extended._locations import find_token
 from sanic_jwt_extended._places import TokenPlaces
+from tests.security.http_app import assert_refused, build_app, manager_of
+from tests.support.sanic_server import RunningServer
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 NOT_SP = [c for c in WHITESPACE if c != " "]

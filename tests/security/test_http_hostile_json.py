@@ -10,8 +10,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from forge import claims, forge, join
-from http_app import CSRF, LOCATIONS, RunningServer, assert_refused, build_app, manager_of
+
+from tests.security.forge import claims, forge
+from tests.security.http_app import CSRF, LOCATIONS, assert_refused, build_app, manager_of
+from tests.support.jose import join
+from tests.support.sanic_server import RunningServer
 
 HEADER = {"alg": "HS256", "typ": "JWT"}
 

@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from http_app import RunningServer, assert_refused, build_app, manager_of
 
 from jwt_core import Config, ConfigurationConflictError
+from tests.security.http_app import assert_refused, build_app, manager_of
+from tests.support.sanic_server import RunningServer
 
 CAP = 65536  # the default json_body_max_bytes
 JSON = (b"Content-Type", b"application/json")

@@ -15,21 +15,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from forge import forge
-from http_app import (
-    RunningServer,
-    assert_refused,
-    build_app,
-    free_port,
-    live_claims,
-    manager_of,
-)
 from sanic import Request
 from sanic.response import HTTPResponse, json
 
 from jwt_core import RedisBlacklist, Token
 from sanic_jwt_extended import jwt_required
 from sanic_jwt_extended.handlers import HANDLED
+from tests.security.forge import forge
+from tests.security.http_app import assert_refused, build_app, live_claims, manager_of
+from tests.support.redis_server import free_port
+from tests.support.sanic_server import RunningServer
 
 Send = Callable[[RunningServer], Any]
 

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from forge import SECRET
-from http_app import LOCATIONS, Site, build_app, carry, manager_of, started
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sanic.cookies.request import parse_cookie
+
+from tests.security.forge import SECRET
+from tests.security.http_app import LOCATIONS, Site, build_app, carry, manager_of, started
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 examples = settings(

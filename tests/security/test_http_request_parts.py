@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from forge import forge
-from http_app import CSRF, Site, assert_refused, build_app, live_claims, started
+
+from tests.security.forge import forge
+from tests.security.http_app import CSRF, Site, assert_refused, build_app, live_claims, started
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

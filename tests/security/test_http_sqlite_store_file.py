@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
-from http_app import RawResponse, RunningServer, assert_refused, build_app, manager_of
 
 from jwt_core import TokenManager
 from jwt_core.blacklist import SQLiteBlacklist
+from tests.security.http_app import assert_refused, build_app, manager_of
+from tests.support.sanic_server import RawResponse, RunningServer
 
 
 def revoke_from_another_worker(path: Path, raw: str, manager: TokenManager) -> None:

@@ -17,17 +17,17 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from forge import SECRET, forge
-from http_app import (
-    RunningServer,
+
+from tests.security.forge import SECRET, forge
+from tests.security.http_app import (
     Site,
     assert_refused,
     build_app,
     live_claims,
     manager_of,
-    read_response,
     started,
 )
+from tests.support.sanic_server import RunningServer, read_response
 
 CLIENT_TIMEOUT = 15.0  # seconds; only a hang gets near it
 

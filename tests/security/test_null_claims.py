@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from forge import build_manager, claims, forge
 
 from jwt_core import InvalidTokenError
+from tests.security.forge import build_manager, claims, forge
 
 
 @pytest.mark.parametrize("name", ["iss", "aud", "csrf", "identity", "role"])

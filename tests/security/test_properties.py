@@ -16,11 +16,11 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
-from forge import ALPHABET, NOW, SECRET, build_manager, claims, forge
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from jwt_core import JWTExtendedException, Token, TokenManager
+from tests.security.forge import ALPHABET, NOW, SECRET, build_manager, claims, forge
 
 MAX_NUMERIC_DATE = 253402300799
 SETTINGS = settings(

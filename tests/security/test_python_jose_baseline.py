@@ -14,19 +14,19 @@ import time
 from typing import Any
 
 import pytest
-from forge import (
+
+from tests.security.forge import (
     NOW,
     SECRET,
-    KeyPair,
-    b64url,
     claims,
     forge,
     hmac_sign,
-    join,
     non_canonical_twin,
     payload_with,
     segments,
 )
+from tests.support.jose import b64url, join
+from tests.support.keys import KeyPair
 
 jose_jwt = pytest.importorskip("jose.jwt")
 from jose.exceptions import JOSEError, JWKError, JWTError  # noqa: E402

@@ -15,18 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from forge import (
-    SECRET,
-    KeyPair,
-    b64url,
-    build_manager,
-    claims,
-    fixed_clock,
-    forge,
-    hmac_sign,
-    lenient_decode,
-    segments,
-)
 
 from jwt_core import (
     AccessDeniedError,
@@ -34,6 +22,18 @@ from jwt_core import (
     TokenManager,
 )
 from jwt_core.blacklist.sqlite import SQLiteBlacklist
+from tests.security.forge import (
+    SECRET,
+    build_manager,
+    claims,
+    fixed_clock,
+    forge,
+    hmac_sign,
+    segments,
+)
+from tests.support.jose import b64url
+from tests.support.jose import unb64url as lenient_decode
+from tests.support.keys import KeyPair
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 

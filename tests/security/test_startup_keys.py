@@ -21,11 +21,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.x509.oid import NameOID
-from forge import KeyPair, key_pair
 from jose.backends.cryptography_backend import CryptographyECKey, CryptographyRSAKey
 
 from jwt_core import ConfigurationConflictError, TokenManager
 from jwt_core.keys import build_key
+from tests.support.keys import KeyPair, key_pair
 
 Build = Callable[..., TokenManager]
 

@@ -22,11 +22,11 @@ from types import FrameType
 from typing import Any
 
 import pytest
-from forge import build_manager, claims, forge
-from test_error_messages import assert_clean
 
 import jwt_core
 from jwt_core import JWTExtendedException, TokenManager
+from tests.security.forge import build_manager, claims, forge
+from tests.security.test_error_messages import assert_clean
 
 CORE = str(Path(jwt_core.__file__).parent)
 

@@ -15,10 +15,16 @@ from typing import NoReturn
 
 import pytest
 import redis.asyncio
-from redis_server import RedisServer, ServerUnavailable, start_cluster_node, start_server
-from store_cases import PERSISTENT_KINDS, STORE_KINDS, FakeClock, StoreCase, delete_keys
 
 from jwt_core.blacklist import InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
+from tests.stores.store_cases import PERSISTENT_KINDS, STORE_KINDS, StoreCase, delete_keys
+from tests.support.clock import ManualClock
+from tests.support.redis_server import (
+    RedisServer,
+    ServerUnavailable,
+    start_cluster_node,
+    start_server,
+)
 
 
 def server_unavailable(reason: str) -> NoReturn:
@@ -76,10 +82,10 @@ async def case(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[
     """Each store in turn, opened inside the test's event loop and closed after it."""
     kind: str = request.param
     if kind == "memory":
-        clock = FakeClock()
+        clock = ManualClock.from_wall_time()
         result = StoreCase(kind, InMemoryBlacklist(clock=clock), clock=clock)
     elif kind == "sqlite":
-        clock, path = FakeClock(), tmp_path / "revoked.sqlite3"
+        clock, path = ManualClock.from_wall_time(), tmp_path / "revoked.sqlite3"
         result = StoreCase(kind, SQLiteBlacklist(path, clock=clock), clock=clock, path=path)
     else:
         url: str = request.getfixturevalue("redis_url")

@@ -1,4 +1,4 @@
-"""What the store tests share: the kinds of store, a settable clock, one store under test."""
+"""What the store tests share: the kinds of store, one store under test."""
 
 from __future__ import annotations
 
@@ -16,11 +16,12 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from token_factory import make_token
 
 from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, SQLiteBlacklist
 from jwt_core.errors import RevocationStoreUnavailableError
 from jwt_core.token import Token
+from tests.support.clock import ManualClock
+from tests.support.tokens import make_token
 
 STORE_KINDS = ("memory", "sqlite", "redis")
 PERSISTENT_KINDS = ("sqlite", "redis")
@@ -33,26 +34,13 @@ async def delete_keys(client: redis.asyncio.Redis, prefix: str) -> None:
         await client.delete(*keys)
 
 
-class FakeClock:
-    """A settable epoch clock for the stores that take `clock=`."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @dataclass
 class StoreCase:
     """One store under test and the means to look behind it."""
 
     kind: str
     store: BlacklistABC
-    clock: FakeClock | None = None
+    clock: ManualClock | None = None
     path: Path | None = None
     redis: redis.asyncio.Redis | None = None
     fillers: int = field(default=0)

@@ -15,13 +15,13 @@ import pytest
 import redis.asyncio
 from redis.asyncio.cluster import RedisCluster
 from redis.crc import key_slot
-from redis_server import RedisServer
-from store_cases import delete_keys
-from token_factory import make_token
 
 import jwt_core
 from jwt_core.blacklist import RedisBlacklist
 from jwt_core.errors import ConfigurationConflictError
+from tests.stores.store_cases import delete_keys
+from tests.support.redis_server import RedisServer
+from tests.support.tokens import make_token
 
 AWKWARD_SUBJECTS = ["alice", "", "{", "}", "{}", "a}b{c", '{"id": 7}', "%", "ünï", "x:y"]
 

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from store_cases import check_in_forked_child
-from token_factory import make_token
 
 from jwt_core.blacklist import SQLiteBlacklist
 from jwt_core.errors import RevocationStoreUnavailableError
 from jwt_core.token import Token
+from tests.stores.store_cases import check_in_forked_child
+from tests.support.tokens import make_token
 
 T = TypeVar("T")
 

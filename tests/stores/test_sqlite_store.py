@@ -9,10 +9,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from token_factory import make_token
 
 from jwt_core.blacklist import SQLiteBlacklist
 from jwt_core.errors import ConfigurationConflictError
+from tests.support.clock import ManualClock
+from tests.support.tokens import make_token
 
 GUARD = 10.0
 
@@ -21,12 +22,7 @@ def at(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
+Clock = ManualClock.from_wall_time
 
 
 async def test_the_file_is_in_wal_mode(tmp_path: Path) -> None:

@@ -6,10 +6,9 @@ import asyncio
 import math
 from datetime import datetime, timedelta, timezone
 
-from store_cases import StoreCase
-
 from jwt_core.blacklist import RedisBlacklist
 from jwt_core.token import Token
+from tests.stores.store_cases import StoreCase
 
 YEAR = 365 * 24 * 3600.0
 

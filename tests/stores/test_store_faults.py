@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from redis_server import RedisServer, free_port
-from token_factory import make_token
 
 from jwt_core.blacklist import RedisBlacklist, SQLiteBlacklist
 from jwt_core.errors import RevocationStoreUnavailableError
 from jwt_core.token import Token
+from tests.support.redis_server import RedisServer, free_port
+from tests.support.tokens import make_token
 
 GUARD = 10.0  # seconds: far above any timeout configured below
 

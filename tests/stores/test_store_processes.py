@@ -13,20 +13,20 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from store_cases import check_in_forked_child, delete_keys
-from token_factory import make_token
 
 import jwt_core
 from jwt_core.blacklist import BlacklistABC, RedisBlacklist, SQLiteBlacklist
+from tests.stores.store_cases import check_in_forked_child, delete_keys
+from tests.support.tokens import make_token
 
-HERE = Path(__file__).resolve().parent
+ROOT = Path(__file__).resolve().parents[2]  # the folder holding the `tests` package
 CORE_SRC = Path(jwt_core.__file__).resolve().parent.parent
 
 # Run in a fresh interpreter: open the store named by argv[1], revoke and check the tokens
 # it lists (all of subject "alice", issued at `iat`), print the check results as JSON.
 SNIPPET = """
 import asyncio, json, sys
-from token_factory import make_token
+from tests.support.tokens import make_token
 from jwt_core.blacklist import RedisBlacklist, SQLiteBlacklist
 
 spec = json.loads(sys.argv[1])
@@ -74,7 +74,7 @@ class Target:
 
     async def in_other_process(self, revoke: list[str], check: list[str]) -> list[bool]:
         """Run SNIPPET in a new interpreter; return its check results."""
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE), str(CORE_SRC)]))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(CORE_SRC)]))
         spec = json.dumps({**self.spec, "revoke": revoke, "check": check})
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-c", SNIPPET, spec,

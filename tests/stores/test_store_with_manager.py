@@ -10,8 +10,6 @@ from typing import Any
 
 import pytest
 import redis.asyncio
-from redis_server import RedisServer
-from store_cases import STORE_KINDS, delete_keys
 
 from jwt_core import Config, TokenManager
 from jwt_core.blacklist import InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
@@ -20,6 +18,8 @@ from jwt_core.errors import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
 )
+from tests.stores.store_cases import STORE_KINDS, delete_keys
+from tests.support.redis_server import RedisServer
 
 SECRET = "a-test-secret-of-more-than-thirty-two-bytes"
 

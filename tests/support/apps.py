@@ -1,4 +1,4 @@
-"""Building blocks of the adapter tests: uniquely named Sanic apps, headers, cookie parsing."""
+"""Sanic apps for the tests: uniquely named, initialized, served for real; headers and cookies."""
 
 from __future__ import annotations
 
@@ -9,18 +9,33 @@ from typing import Any
 from sanic import Sanic
 from sanic_testing.testing import SanicTestClient
 
-from sanic_jwt_extended import TokenManager
+from sanic_jwt_extended import JWT, TokenManager
 
-SECRET = "adapter-tests-secret-of-at-least-32-bytes!"
+SECRET = "tests-support-secret-of-at-least-32-bytes!"
 _names = itertools.count()
 
 Sanic.test_mode = True
 
 
-def new_app(prefix: str = "adapter") -> Sanic[Any, Any]:
-    """A Sanic app with a name no other test uses (touchup off: it costs 0.1 s a request)."""
+def new_app(prefix: str = "app", *, auto_extend: bool | None = None) -> Sanic[Any, Any]:
+    """A Sanic app with a name no other test uses (touchup off: it costs 0.1 s a request).
+
+    `auto_extend=True` turns Sanic Extensions on whatever SANIC_AUTO_EXTEND says (a test run
+    may turn it off for speed); None leaves Sanic's own setting.
+    """
     app = Sanic(f"{prefix}-{os.getpid()}-{next(_names)}")
     app.config.TOUCHUP = False
+    if auto_extend is not None:
+        app.config.AUTO_EXTEND = auto_extend
+    return app
+
+
+def initialized(app: Sanic[Any, Any], secret: str = SECRET, **options: Any) -> Sanic[Any, Any]:
+    """`app` after `JWT.initialize` with `secret` and `options`."""
+    with JWT.initialize(app) as manager:
+        manager.config.secret_key = secret
+        for name, value in options.items():
+            setattr(manager.config, name, value)
     return app
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks, run on demand as scripts (`python benchmarks/<name>.py`); see README.md."""

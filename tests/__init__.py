@@ -1,0 +1,1 @@
+"""The test suites of both packages (a package, so every import is absolute: `tests.support...`)."""

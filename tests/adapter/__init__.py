@@ -1,0 +1,1 @@
+"""The sanic_jwt_extended adapter suite."""

@@ -1,0 +1,1 @@
+"""The hostile-input suite: hand-forged tokens against the core and against a real server."""

@@ -1,0 +1,1 @@
+"""The revocation-store suite: memory, SQLite and a real Redis-protocol server."""
