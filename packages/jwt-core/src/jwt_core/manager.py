@@ -3,36 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
-import math
-import re
 import time
-import uuid
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
-from types import MappingProxyType
 from typing import Any, Literal
 
-from jwt_core.blacklist.base import BlacklistABC
+from jwt_core.blacklist.base import BlacklistABC, millisecond_of
 from jwt_core.claims import (
-    LIBRARY_CLAIMS,
+    ClaimRules,
+    MintRequest,
     build_claims,
-    canonical_json,
-    check_audience,
-    numeric_date,
+    check_payload,
+    check_role,
+    check_times,
+    claim_layout,
     subject_of,
-    unflatten_public,
+)
+from jwt_core.claims import (
+    check_csrf as check_csrf_value,
 )
 from jwt_core.config import Config
 from jwt_core.errors import (
-    AccessDeniedError,
     ConfigurationConflictError,
-    CSRFError,
-    ExpiredSignatureError,
     FreshTokenRequiredError,
     InvalidClaimsError,
-    InvalidTokenError,
     JWTDecodeError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
@@ -44,10 +39,11 @@ from jwt_core.jws import (
     check_canonical,
     decode_header_segment,
     decode_json_segment,
+    encode_compact,
     split_compact,
 )
 from jwt_core.keys import Key, KeyRing, build_keyring
-from jwt_core.token import Entry, Token, TokenType
+from jwt_core.token import Token, VerifiedClaims
 
 __all__ = ["TokenManager", "check_role_options"]
 
@@ -61,8 +57,6 @@ _SCALARS = frozenset({str, int, float, bool, type(None)})
 # How long revoke_all waits, in real time, for the manager's clock to leave the cut-off's
 # millisecond: a real clock takes at most 1 ms; a clock that stands still is not waited for.
 _REVOKE_ALL_WAIT = 0.005
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-# What a signed, well-formed payload yields before the time-dependent checks.
 
 
 def check_role_options(
@@ -106,10 +100,11 @@ class TokenManager:
         self._max_length = cfg.max_token_length
         self._audiences = cfg.decode_audience
         self._cache_size = cfg.verified_token_cache_size
-        self._verified: dict[str, Entry] = {}
+        self._verified: dict[str, VerifiedClaims] = {}
         self._signing_header = self._header_segment(self.keys.signing)
-        self._reserved = LIBRARY_CLAIMS | {cfg.acl_claim}
-        self._nullable_claims = ("iss", "aud", "csrf", "identity", cfg.acl_claim)
+        self._rules = ClaimRules.of(cfg)
+        self._layout = claim_layout(cfg)
+        self._revoker = self.revoke  # bound once: every Token of this manager shares it
         self.blacklist: BlacklistABC | None = None
         if cfg.use_blacklist:
             try:
@@ -152,45 +147,18 @@ class TokenManager:
             header["kid"] = key.kid
         return b64url_encode(json.dumps(header, separators=(",", ":")).encode())
 
-    def _create(
-        self,
-        token_type: TokenType,
-        identity: Any,
-        role: str | None,
-        fresh: Any,
-        expires_delta: timedelta | bool | None,
-        public_claims: Mapping[str, Any] | None,
-        private_claims: Mapping[str, Any] | None,
-        iss: str | None,
-        aud: str | list[str] | None,
-        nbf: datetime | None,
-    ) -> str:
+    def _create(self, request: MintRequest) -> str:
         key = self.keys.signing
         if key is None or key.sign is None or self._signing_header is None:
             raise ConfigurationConflictError(
                 "this configuration can only verify tokens: it has no private key to sign with"
             )
-        claims = build_claims(
-            self.config,
-            token_type=token_type,
-            identity=identity,
-            role=role,
-            fresh=fresh,
-            expires_delta=expires_delta,
-            public_claims=public_claims,
-            private_claims=private_claims,
-            iss=iss,
-            aud=aud,
-            nbf=nbf,
-            now=self._clock(),
-        )
+        claims = build_claims(self.config, self._layout, request, self._clock())
         try:
             payload = self._encoder.encode(claims).encode("utf-8")
         except (TypeError, ValueError) as exc:
             raise InvalidClaimsError(f"claims are not JSON serializable: {exc}") from None
-        signing_input = f"{self._signing_header}.{b64url_encode(payload)}"
-        signature = key.sign(signing_input.encode("ascii"))
-        raw = f"{signing_input}.{b64url_encode(signature)}"
+        raw = encode_compact(self._signing_header, payload, key.sign)
         if len(raw) > self._max_length:
             raise InvalidClaimsError(
                 f"the token would be {len(raw)} characters, over max_token_length "
@@ -213,16 +181,18 @@ class TokenManager:
     ) -> str:
         """A new signed access token for `identity` (any JSON value)."""
         return self._create(
-            "access",
-            identity,
-            role,
-            fresh,
-            expires_delta,
-            public_claims,
-            private_claims,
-            iss,
-            aud,
-            nbf,
+            MintRequest(
+                "access",
+                identity,
+                role,
+                fresh,
+                expires_delta,
+                public_claims,
+                private_claims,
+                iss,
+                aud,
+                nbf,
+            )
         )
 
     def create_refresh_token(
@@ -239,16 +209,18 @@ class TokenManager:
     ) -> str:
         """A new signed refresh token for `identity` (any JSON value)."""
         return self._create(
-            "refresh",
-            identity,
-            role,
-            None,
-            expires_delta,
-            public_claims,
-            private_claims,
-            iss,
-            aud,
-            nbf,
+            MintRequest(
+                "refresh",
+                identity,
+                role,
+                None,
+                expires_delta,
+                public_claims,
+                private_claims,
+                iss,
+                aud,
+                nbf,
+            )
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -298,12 +270,13 @@ class TokenManager:
             if not isinstance(raw, str):
                 raise JWTDecodeError("the token must be a string")
             raw = str.__add__("", raw)  # a plain str: a subclass could lie about hash or equality
-        entry = self._verified.get(raw)
-        if entry is None:
-            entry = self._verify_signature_and_shape(raw)
-        return self._token(raw, entry)
+        claims = self._verified.get(raw)
+        if claims is None:
+            claims = self._verify_signature_and_shape(raw)
+        fresh = check_times(claims, self._clock(), self._leeway)
+        return Token._verified(raw, claims, fresh, self._layout, self._revoker)
 
-    def _verify_signature_and_shape(self, raw: str) -> Entry:
+    def _verify_signature_and_shape(self, raw: str) -> VerifiedClaims:
         header_b64, payload_b64, signature_b64 = split_compact(raw, self._max_length)
         key = self._key_for_header(header_b64)
         # The signature is checked before the payload is decoded or parsed: it covers the
@@ -319,15 +292,15 @@ class TokenManager:
         if len(self._header_keys) < _HEADER_CACHE_SIZE:
             self._header_keys[header_b64] = key
         payload = decode_json_segment(payload_b64, "payload")
-        entry = self._check_shape(payload, key)
+        claims = check_payload(payload, self._rules, key.kid)
         # Only payloads of plain values are cached: a Token hands out its identity and claim
         # values as they are, and a mutable one shared between decodes could be changed by one
         # caller under another.
         if self._cache_size and _SCALARS.issuperset(map(type, payload.values())):
-            self._remember(raw, entry)
-        return entry
+            self._remember(raw, claims)
+        return claims
 
-    def _remember(self, raw: str, entry: Entry) -> None:
+    def _remember(self, raw: str, claims: VerifiedClaims) -> None:
         """Put a verified entry in the cache, evicting the oldest; safe under threads.
 
         No lock: every step is one dict operation, atomic under the GIL and in free-threaded
@@ -340,112 +313,7 @@ class TokenManager:
                 cache.pop(next(iter(cache)), None)
             except (StopIteration, RuntimeError):  # emptied, or changed, by another thread
                 continue
-        cache[raw] = entry
-
-    def _check_shape(self, payload: dict[str, Any], key: Key) -> Entry:
-        """Every check of a signed payload that does not depend on the time."""
-        cfg = self.config
-        iat = numeric_date(payload, "iat", required=True)
-        nbf = numeric_date(payload, "nbf", required=True)
-        exp = numeric_date(payload, "exp", required=False) if "exp" in payload else None
-        assert iat is not None
-        assert nbf is not None
-        sub = payload.get("sub")
-        if sub.__class__ is not str or not sub:
-            raise InvalidTokenError("the token has no subject (sub)")
-        jti = payload.get("jti")
-        if jti.__class__ is not str or _UUID.fullmatch(jti) is None:
-            raise InvalidTokenError("the token's id (jti) is not a UUID")
-        jti = uuid.UUID(jti)  # parsed once per distinct token: revocation keys on it
-        token_type = payload.get("type")
-        if token_type != "access" and token_type != "refresh":
-            raise InvalidTokenError("the token's type is neither access nor refresh")
-        for name in self._nullable_claims:
-            if name in payload and payload[name] is None:
-                raise InvalidTokenError(f"the token's {name!r} claim is null")
-        iss = payload.get("iss")
-        if cfg.decode_issuer is not None:
-            if iss != cfg.decode_issuer:
-                raise InvalidTokenError("the token's issuer (iss) is not accepted")
-        elif iss is not None and iss.__class__ is not str:
-            raise InvalidTokenError("the token's issuer (iss) is malformed")
-        aud = payload.get("aud")
-        # the usual case, a string audience equal to the one accepted, needs no more checking
-        if (aud is not None or self._audiences is not None) and (
-            aud.__class__ is not str or aud != self._audiences
-        ):
-            check_audience(aud, self._audiences)
-        fresh: Any = None
-        if token_type == "access":
-            fresh = payload.get("fresh")
-            if fresh is not True and fresh is not False:
-                # a NumericDate: fresh until then (numeric_date checks type, finiteness, range)
-                fresh = numeric_date(payload, "fresh", required=True)
-        role = None
-        if cfg.use_acl:
-            role = payload.get(cfg.acl_claim)
-            if role is not None and role.__class__ is not str:
-                raise InvalidTokenError("the token's role claim is not a string")
-        csrf = payload.get("csrf")
-        if csrf is not None and csrf.__class__ is not str:
-            raise InvalidTokenError("the token's csrf claim is malformed")
-        if "identity" in payload:
-            identity = payload["identity"]
-            try:
-                consistent = canonical_json(identity) == sub
-            except ValueError:
-                consistent = False
-            if not consistent:
-                raise InvalidTokenError("the token's identity does not match its subject")
-        else:
-            identity = sub
-        return (
-            MappingProxyType(payload),
-            token_type,
-            identity,
-            sub,
-            jti,
-            iat,
-            nbf,
-            exp,
-            iss,
-            aud,
-            role,
-            fresh,
-            csrf,
-            key.kid,
-        )
-
-    def _token(self, raw: str, entry: Entry) -> Token:
-        """Run the time checks on a verified entry and build its `Token`."""
-        iat, nbf, exp = entry[5], entry[6], entry[7]
-        now = self._clock()
-        leeway = self._leeway
-        if exp is not None and now >= exp + leeway:  # RFC 7519 4.1.4: valid only before exp
-            raise ExpiredSignatureError("the token has expired")
-        if now + leeway < nbf:
-            raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
-        if now + leeway < iat:
-            raise InvalidTokenError("the token was issued in the future (iat)")
-        fresh = entry[11]
-        if fresh is not None and fresh is not True and fresh is not False:
-            fresh = now < fresh
-        return Token._verified(raw, entry, fresh, self)
-
-    def _public_claims(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        return unflatten_public(payload, self.config.public_claim_namespace)
-
-    def _private_claims(self, payload: Mapping[str, Any]) -> dict[str, Any]:
-        prefix = self.config.private_claim_prefix
-        if prefix:
-            start = prefix + "_"
-            return {k[len(start) :]: v for k, v in payload.items() if k.startswith(start)}
-        namespace = self.config.public_claim_namespace
-        return {
-            k: v
-            for k, v in payload.items()
-            if k not in self._reserved and not (namespace and k.startswith(namespace))
-        }
+        cache[raw] = claims
 
     # -- policy ----------------------------------------------------------------------------
     def check_role_options(
@@ -479,12 +347,7 @@ class TokenManager:
         if token.type != token_type:
             raise WrongTokenError(f"only {token_type} tokens are accepted here")
         if check_csrf:
-            if not csrf or token.csrf is None:
-                raise CSRFError("the CSRF value is missing")
-            if not hmac.compare_digest(
-                csrf.encode("utf-8", "surrogatepass"), token.csrf.encode("utf-8", "surrogatepass")
-            ):
-                raise CSRFError("the CSRF value does not match the token")
+            check_csrf_value(csrf, token.csrf)
         if self.blacklist is not None and await self._store_call(
             self.blacklist.is_blacklisted(token)
         ):
@@ -493,10 +356,7 @@ class TokenManager:
             raise FreshTokenRequiredError("a fresh token is required")
         if allow is not None or deny is not None:
             self.check_role_options(allow, deny)
-            if allow is not None and token.role not in allow:
-                raise AccessDeniedError("this role is not allowed here")
-            if deny is not None and token.role in deny:
-                raise AccessDeniedError("this role is denied here")
+            check_role(token.role, allow, deny)
         return token
 
     # -- revoking --------------------------------------------------------------------------
@@ -539,14 +399,14 @@ class TokenManager:
         """
         blacklist = self._require_blacklist()
         subject, _ = subject_of(identity, self.config.json_encoder)
-        # the millisecond as build_claims writes it into iat (floor of now * 1000)
-        cutoff_ms = math.floor(self._clock() * 1000)
+        # the millisecond as build_claims writes it into iat
+        cutoff_ms = millisecond_of(self._clock())
         # The cut-off is kept for good: a token made with expires_delta=False, or with a longer
         # expires_delta than the configured ones, could otherwise outlive it. It costs one entry
         # per identity, not per token.
         await self._store_call(blacklist.register_cutoff(subject, cutoff_ms, None))
         deadline = time.monotonic() + _REVOKE_ALL_WAIT
-        while math.floor((now := self._clock()) * 1000) <= cutoff_ms:
+        while millisecond_of(now := self._clock()) <= cutoff_ms:
             if time.monotonic() >= deadline:
                 return
             await asyncio.sleep(min(max((cutoff_ms + 1) / 1000 - now, 0.0), 0.001))
