@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
@@ -14,7 +13,6 @@ from jwt_core.claims import (
     ClaimRules,
     MintRequest,
     build_claims,
-    check_payload,
     check_role,
     check_times,
     claim_layout,
@@ -33,27 +31,15 @@ from jwt_core.errors import (
     RevokedTokenError,
     WrongTokenError,
 )
-from jwt_core.jws import (
-    b64url_decode,
-    b64url_encode,
-    check_canonical,
-    decode_header_segment,
-    decode_json_segment,
-    encode_compact,
-    split_compact,
-)
-from jwt_core.keys import Key, KeyRing, build_keyring
-from jwt_core.token import Token, VerifiedClaims
+from jwt_core.jws import encode_compact, header_segment
+from jwt_core.keys import KeyRing, build_keyring
+from jwt_core.token import Token
+from jwt_core.verifier import Verifier
 
 __all__ = ["TokenManager", "check_role_options"]
 
-# Header parameters that would let a token choose its own key or demand processing we do not
-# implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
-_FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
-_HEADER_CACHE_SIZE = 64
 # asyncio.timeout (3.11+) bounds an await without the extra task wait_for creates.
 _timeout = getattr(asyncio, "timeout", None)
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 # How long revoke_all waits, in real time, for the manager's clock to leave the cut-off's
 # millisecond: a real clock takes at most 1 ms; a clock that stands still is not waited for.
 _REVOKE_ALL_WAIT = 0.005
@@ -96,13 +82,13 @@ class TokenManager:
         )
         self._leeway = cfg.leeway.total_seconds()
         self._encoder = cfg.json_encoder(separators=(",", ":"), allow_nan=False)
-        self._header_keys: dict[str, Key] = {}
         self._max_length = cfg.max_token_length
-        self._audiences = cfg.decode_audience
-        self._cache_size = cfg.verified_token_cache_size
-        self._verified: dict[str, VerifiedClaims] = {}
-        self._signing_header = self._header_segment(self.keys.signing)
-        self._rules = ClaimRules.of(cfg)
+        signing = self.keys.signing
+        self._signing_header = None if signing is None else header_segment(signing.alg, signing.kid)
+        self._verifier = Verifier(
+            self.keys, ClaimRules.of(cfg), cfg.max_token_length, cfg.verified_token_cache_size
+        )
+        self._verified = self._verifier.verified  # read directly by decode: the hot path
         self._layout = claim_layout(cfg)
         self._revoker = self.revoke  # bound once: every Token of this manager shares it
         self.blacklist: BlacklistABC | None = None
@@ -138,15 +124,6 @@ class TokenManager:
         return self.keys.signing is not None
 
     # -- creating --------------------------------------------------------------------------
-    @staticmethod
-    def _header_segment(key: Key | None) -> str | None:
-        if key is None:
-            return None
-        header: dict[str, str] = {"alg": key.alg, "typ": "JWT"}
-        if key.kid is not None:
-            header["kid"] = key.kid
-        return b64url_encode(json.dumps(header, separators=(",", ":")).encode())
-
     def _create(self, request: MintRequest) -> str:
         key = self.keys.signing
         if key is None or key.sign is None or self._signing_header is None:
@@ -224,41 +201,6 @@ class TokenManager:
         )
 
     # -- reading ---------------------------------------------------------------------------
-    def _key_for_header(self, segment: str) -> Key:
-        """Check a header segment and pick its key from our own configuration only.
-
-        Headers seen on a verified token are cached (see `_verify_signature_and_shape`).
-        """
-        key = self._header_keys.get(segment)
-        if key is not None:
-            return key
-        header = decode_header_segment(segment)
-        alg = header.get("alg")
-        if not isinstance(alg, str) or alg.lower() == "none":
-            raise JWTDecodeError("the token is unsigned or names no algorithm (alg)")
-        forbidden = _FORBIDDEN_HEADER.intersection(header)
-        if forbidden:
-            raise JWTDecodeError(
-                f"the token's header carries {', '.join(sorted(forbidden))}, which is not accepted"
-            )
-        if "typ" in header and (
-            not isinstance(header["typ"], str)
-            or header["typ"].lower() not in ("jwt", "application/jwt")
-        ):
-            raise JWTDecodeError("the token's header has a type (typ) other than JWT")
-        if "kid" in header and not isinstance(header["kid"], str):
-            raise JWTDecodeError("the token's key id (kid) is not a string")
-        found = self.keys.for_header(header.get("kid"))
-        if found is None:
-            if "kid" not in header:
-                raise JWTDecodeError(
-                    "the token names no key (kid) and this service has several to choose from"
-                )
-            raise JWTDecodeError("the token names a key (kid) this service does not have")
-        if alg != found.alg:
-            raise JWTDecodeError("the token's algorithm (alg) is not the one its key is bound to")
-        return found
-
     def decode(self, raw: str) -> Token:
         """Verify signature and registered claims of `raw` and return its `Token`; any type.
 
@@ -272,48 +214,9 @@ class TokenManager:
             raw = str.__add__("", raw)  # a plain str: a subclass could lie about hash or equality
         claims = self._verified.get(raw)
         if claims is None:
-            claims = self._verify_signature_and_shape(raw)
+            claims = self._verifier.verify(raw)
         fresh = check_times(claims, self._clock(), self._leeway)
         return Token._verified(raw, claims, fresh, self._layout, self._revoker)
-
-    def _verify_signature_and_shape(self, raw: str) -> VerifiedClaims:
-        header_b64, payload_b64, signature_b64 = split_compact(raw, self._max_length)
-        key = self._key_for_header(header_b64)
-        # The signature is checked before the payload is decoded or parsed: it covers the
-        # segment's text, whatever it holds, so an unsigned payload costs one signature check
-        # and no parsing. A signed payload then gets every check of its form and claims.
-        check_canonical(payload_b64, "payload")  # one spelling per token, before crypto too
-        signature = b64url_decode(signature_b64, "signature")
-        signing_input = raw[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
-        if not key.verify(signing_input, signature):
-            raise JWTDecodeError("the token's signature does not verify")
-        # Only a header that came with a valid signature is cached: unsigned ones cannot fill
-        # the cache. Racing threads can overshoot the bound by one entry each, no more.
-        if len(self._header_keys) < _HEADER_CACHE_SIZE:
-            self._header_keys[header_b64] = key
-        payload = decode_json_segment(payload_b64, "payload")
-        claims = check_payload(payload, self._rules, key.kid)
-        # Only payloads of plain values are cached: a Token hands out its identity and claim
-        # values as they are, and a mutable one shared between decodes could be changed by one
-        # caller under another.
-        if self._cache_size and _SCALARS.issuperset(map(type, payload.values())):
-            self._remember(raw, claims)
-        return claims
-
-    def _remember(self, raw: str, claims: VerifiedClaims) -> None:
-        """Put a verified entry in the cache, evicting the oldest; safe under threads.
-
-        No lock: every step is one dict operation, atomic under the GIL and in free-threaded
-        builds, and a race between two evictions only costs one of them its pick (pop with a
-        default), or its iterator (RuntimeError), after which it looks again.
-        """
-        cache = self._verified
-        while len(cache) >= self._cache_size:
-            try:
-                cache.pop(next(iter(cache)), None)
-            except (StopIteration, RuntimeError):  # emptied, or changed, by another thread
-                continue
-        cache[raw] = claims
 
     # -- policy ----------------------------------------------------------------------------
     def check_role_options(
