@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from jwt_core import ExpiredSignatureError, InvalidTokenError
+from jwt_core import Config, ExpiredSignatureError, InvalidTokenError, TokenManager
 from jwt_core.claims import check_times
 from jwt_core.token import VerifiedClaims
 
@@ -174,3 +174,11 @@ def test_the_claims_time_check_agrees_on_the_boundary() -> None:
         check_times(claims, T0 + 60.5, 0.0)
     with pytest.raises(ExpiredSignatureError):
         check_times(claims, T0 + 70.5, 10.0)
+
+
+def test_a_token_is_never_issued_after_the_clock_that_minted_it() -> None:
+    # floor(now * 1000) / 1000 is 1796156367.028 here, a hair after now: iat in the future
+    clock = ManualClock(1796156367.0279999)
+    manager = TokenManager(Config(secret_key="s" * 32), clock=clock)
+    token = manager.decode(manager.create_access_token("alice"))
+    assert token.iat.timestamp() <= clock.now

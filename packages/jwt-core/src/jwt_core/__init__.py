@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
 from jwt_core.config import Config
 from jwt_core.errors import (
@@ -23,7 +25,8 @@ from jwt_core.errors import (
     TokenRefusedError,
     WrongTokenError,
 )
-from jwt_core.manager import TokenManager, check_role_options
+from jwt_core.manager import TokenManager
+from jwt_core.policy import CsrfProof, Policy
 from jwt_core.token import Token
 
 __version__ = "0.1.0"
@@ -36,6 +39,7 @@ __all__ = [
     "Config",
     "ConfigurationConflictError",
     "ConfigurationError",
+    "CsrfProof",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "InMemoryBlacklist",
@@ -45,6 +49,7 @@ __all__ = [
     "JWTDecodeError",
     "JWTExtendedException",
     "NoAuthorizationError",
+    "Policy",
     "RedisBlacklist",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
@@ -53,5 +58,12 @@ __all__ = [
     "TokenManager",
     "TokenRefusedError",
     "WrongTokenError",
-    "check_role_options",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "check_role_options":  # public until the Policy object took its job
+        from jwt_core import policy
+
+        return policy.check_role_options
+    raise AttributeError(f"module 'jwt_core' has no attribute {name!r}")

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import time
+import warnings
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from jwt_core.blacklist.base import BlacklistABC, millisecond_of
 from jwt_core.claims import (
     ClaimRules,
     MintRequest,
     build_claims,
+    check_csrf,
     check_role,
     check_times,
     claim_layout,
     subject_of,
-)
-from jwt_core.claims import (
-    check_csrf as check_csrf_value,
 )
 from jwt_core.config import Config
 from jwt_core.errors import (
@@ -33,11 +32,13 @@ from jwt_core.errors import (
 )
 from jwt_core.jws import encode_compact, header_segment
 from jwt_core.keys import KeyRing, build_keyring
+from jwt_core.policy import CsrfProof, Policy, legacy_verify_arguments
 from jwt_core.token import Token
 from jwt_core.verifier import Verifier
 
-__all__ = ["TokenManager", "check_role_options"]
+__all__ = ["TokenManager"]
 
+_ACCESS = Policy()
 # asyncio.timeout (3.11+) bounds an await without the extra task wait_for creates.
 _timeout = getattr(asyncio, "timeout", None)
 # How long revoke_all waits, in real time, for the manager's clock to leave the cut-off's
@@ -45,18 +46,8 @@ _timeout = getattr(asyncio, "timeout", None)
 _REVOKE_ALL_WAIT = 0.005
 
 
-def check_role_options(
-    allow: Collection[str] | None, deny: Collection[str] | None, *, use_acl: bool | None = None
-) -> None:
-    """Refuse role options that cannot work: both lists, or either without `use_acl`.
-
-    `use_acl=None` (no configuration known yet, e.g. when a view is decorated) checks only
-    that allow and deny are not both given.
-    """
-    if allow is not None and deny is not None:
-        raise ConfigurationConflictError("use either allow or deny, not both")
-    if (allow is not None or deny is not None) and use_acl is False:
-        raise ConfigurationConflictError("allow/deny need use_acl=True in the configuration")
+def _deprecated(name: str, instead: str) -> None:
+    warnings.warn(f"{name} is deprecated: use {instead}", DeprecationWarning, stacklevel=3)
 
 
 class TokenManager:
@@ -218,49 +209,57 @@ class TokenManager:
         fresh = check_times(claims, self._clock(), self._leeway)
         return Token._verified(raw, claims, fresh, self._layout, self._revoker)
 
-    # -- policy ----------------------------------------------------------------------------
-    def check_role_options(
-        self, allow: Collection[str] | None, deny: Collection[str] | None
-    ) -> None:
-        """Refuse role options that cannot work with this configuration."""
-        check_role_options(allow, deny, use_acl=self.config.use_acl)
-
-    def needs_csrf(self, location: str, method: str) -> bool:
-        """Whether a token read from `location` by a `method` request must bring a CSRF value."""
-        cfg = self.config
-        return (
-            location == "cookies"
-            and cfg.csrf_protect
-            and method.upper() in cfg.csrf_request_methods
-        )
-
+    # -- verifying -------------------------------------------------------------------------
     async def verify(
         self,
         raw: str,
-        token_type: Literal["access", "refresh"] = "access",
-        fresh_required: bool = False,
-        allow: Collection[str] | None = None,
-        deny: Collection[str] | None = None,
-        *,
-        csrf: str | None = None,
-        check_csrf: bool = False,
+        policy: Policy | str = _ACCESS,
+        *legacy: Any,
+        csrf: CsrfProof | str | None = None,
+        **legacy_options: Any,
     ) -> Token:
-        """Decode `raw`, then check type, CSRF, revocation, freshness and role, in that order."""
+        """Decode `raw`, then check type, CSRF, revocation, freshness and role, in that order.
+
+        `policy` says what the caller asks (an access token, any role, by default); `csrf` is
+        what the request sent for CSRF, compared with the token's own when `csrf.required`.
+        The pre-`Policy` form, `verify(raw, token_type, fresh_required, allow, deny,
+        csrf=value, check_csrf=bool)`, still works and warns (`DeprecationWarning`).
+        """
+        if legacy or legacy_options or not isinstance(policy, Policy) or isinstance(csrf, str):
+            policy, csrf, conflict = legacy_verify_arguments(policy, legacy, legacy_options, csrf)
+            token = await self.verify(raw, policy, csrf=csrf)
+            if conflict is not None:
+                raise conflict
+            return token
         token = self.decode(raw)
-        if token.type != token_type:
-            raise WrongTokenError(f"only {token_type} tokens are accepted here")
-        if check_csrf:
-            check_csrf_value(csrf, token.csrf)
+        if token.type != policy.token_type:
+            raise WrongTokenError(f"only {policy.token_type} tokens are accepted here")
+        if csrf is not None and csrf.required:
+            check_csrf(csrf.value, token.csrf)
         if self.blacklist is not None and await self._store_call(
             self.blacklist.is_blacklisted(token)
         ):
             raise RevokedTokenError("the token has been revoked")
-        if fresh_required and not token.fresh:
+        if policy.fresh_required and not token.fresh:
             raise FreshTokenRequiredError("a fresh token is required")
-        if allow is not None or deny is not None:
-            self.check_role_options(allow, deny)
-            check_role(token.role, allow, deny)
+        if policy.allow is not None or policy.deny is not None:
+            policy.check(self.config)  # one attribute read; the policy itself is checked
+            check_role(token.role, policy.allow, policy.deny)
         return token
+
+    def check_role_options(
+        self, allow: Collection[str] | None, deny: Collection[str] | None
+    ) -> None:
+        """Deprecated: `Policy(allow=..., deny=...).check(config)`."""
+        _deprecated("TokenManager.check_role_options", "Policy(...).check(manager.config)")
+        Policy(allow=allow, deny=deny).check(self.config)
+
+    def needs_csrf(self, location: str, method: str) -> bool:
+        """Deprecated: the adapter decides, and passes `verify(..., csrf=CsrfProof(...))`."""
+        _deprecated("TokenManager.needs_csrf", "CsrfProof(value, required)")
+        cfg = self.config
+        methods = cfg.csrf_request_methods
+        return location == "cookies" and cfg.csrf_protect and method.upper() in methods
 
     # -- revoking --------------------------------------------------------------------------
     def _require_blacklist(self) -> BlacklistABC:

@@ -24,13 +24,14 @@ from sanic_routing import Route
 
 from jwt_core import (
     ConfigurationConflictError,
+    CsrfProof,
     JWTExtendedException,
+    Policy,
     RevocationStoreUnavailableError,
     Token,
     TokenManager,
-    check_role_options,
 )
-from sanic_jwt_extended.locations import TokenReader, TokenType, find_token
+from sanic_jwt_extended.locations import TokenReader, TokenType, csrf_required, find_token
 from sanic_jwt_extended.state import AnyApp, state_of
 
 __all__ = [
@@ -68,20 +69,26 @@ class _Deferred:
 DEFERRED = _Deferred()
 
 
+_ACCESS = Policy()
+
+
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """What one decorated view asks of the request's token."""
+    """What one decorated view asks of the request's token: the core's `Policy`, and whether
+    the token may be absent."""
 
-    token_type: Literal["access", "refresh"] = "access"
+    policy: Policy = _ACCESS
     optional: bool = False
-    fresh_required: bool = False
-    allow: tuple[str, ...] | None = None
-    deny: tuple[str, ...] | None = None
+
+    @property
+    def token_type(self) -> Literal["access", "refresh"]:
+        """The token type the view takes."""
+        return self.policy.token_type
 
     @property
     def uses_roles(self) -> bool:
         """Whether the view restricts roles (and so needs use_acl)."""
-        return self.allow is not None or self.deny is not None
+        return self.policy.restricts_roles
 
 
 def _resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenReader]:
@@ -106,14 +113,9 @@ async def _verify(
         if found is None:
             return None
         raw, location, csrf = found
+        required = csrf_required(manager.config, location, request.method)
         return await manager.verify(
-            raw,
-            requirement.token_type,
-            requirement.fresh_required,
-            requirement.allow,
-            requirement.deny,
-            csrf=csrf,
-            check_csrf=manager.needs_csrf(location, request.method),
+            raw, requirement.policy, csrf=CsrfProof(csrf, True) if required else None
         )
     except JWTExtendedException as exc:
         # The path, not the URL: a query string may carry the token.
@@ -175,17 +177,6 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
     return view
 
 
-def _roles(name: str, roles: Collection[str] | str | None) -> tuple[str, ...] | None:
-    if roles is None:
-        return None
-    if isinstance(roles, str):
-        return (roles,)
-    result = tuple(roles)
-    if not all(isinstance(role, str) for role in result):
-        raise ConfigurationConflictError(f"{name} must be a list of role names (strings)")
-    return result
-
-
 def _requirement(
     token_type: Literal["access", "refresh"],
     *,
@@ -194,10 +185,8 @@ def _requirement(
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
 ) -> Requirement:
-    check_role_options(allow, deny)  # the core's rule; use_acl is checked at startup
-    return Requirement(
-        token_type, optional, bool(fresh_required), _roles("allow", allow), _roles("deny", deny)
-    )
+    # the core's rules, checked here; use_acl is checked at startup (check_route_roles)
+    return Requirement(Policy(token_type, fresh_required, allow, deny), optional)
 
 
 @overload
@@ -316,7 +305,7 @@ def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
                 if not requirement.uses_roles:
                     continue
                 try:
-                    manager.check_role_options(requirement.allow, requirement.deny)
+                    requirement.policy.check(manager.config)
                 except ConfigurationConflictError as exc:
                     raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
 

@@ -33,7 +33,7 @@ from jwt_core import (
     NoAuthorizationError,
 )
 
-__all__ = ["TOKEN_TYPES", "FoundToken", "TokenReader", "TokenType", "find_token"]
+__all__ = ["TOKEN_TYPES", "FoundToken", "TokenReader", "TokenType", "csrf_required", "find_token"]
 
 TokenType = Literal["access", "refresh"]
 TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
@@ -264,6 +264,16 @@ class TokenReader:
             foreign_header=f"the {header} header uses another scheme; expected '{header}: {form}'",
             missing=f"missing {token_type} token: none found in {where}",
         )
+
+
+def csrf_required(config: Config, location: str, method: str) -> bool:
+    """Whether a token read from `location` by a `method` request must come with its CSRF
+    value: only a cookie (a browser sends it unasked), with csrf_protect, on the listed methods."""
+    return (
+        location == "cookies"
+        and config.csrf_protect
+        and method.upper() in config.csrf_request_methods
+    )
 
 
 def find_token(

@@ -24,6 +24,7 @@ from sanic_routing import Route
 
 from jwt_core import Token, TokenManager
 from sanic_jwt_extended.decorators import DEFERRED, Requirement, authenticate, route_requirement
+from sanic_jwt_extended.locations import csrf_required
 from sanic_jwt_extended.state import AnyApp
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
 # The name of the HTTP bearer security scheme in the OpenAPI document's components.
 BEARER_SCHEME = "BearerAuth"
 
-_ACCESS = Requirement("access")
+_ACCESS = Requirement()
 
 # One OpenAPI security requirement: scheme name -> scopes (always empty: no OAuth2 scopes).
 SecurityRequirement = dict[str, list[str]]
@@ -114,7 +115,7 @@ def security_requirements(
                 "description": f"The {what} in the {cookie!r} cookie.",
             }
             requirement: SecurityRequirement = {name: []}
-            if manager.needs_csrf("cookies", method):
+            if csrf_required(config, "cookies", method):
                 header = config.refresh_jwt_csrf_header if refresh else config.jwt_csrf_header
                 csrf_cookie = config.refresh_csrf_cookie if refresh else config.access_csrf_cookie
                 csrf_name = "RefreshTokenCSRF" if refresh else "AccessTokenCSRF"
