@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from jwt_core import Config, ExpiredSignatureError, InvalidTokenError, TokenManager
-from jwt_core.claims import check_times
+from jwt_core._claims import check_times
 from jwt_core.token import VerifiedClaims
 
 from .conftest import SECRET, MakeManager

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from forge import SECRET, b64url, claims, forge, join
 
-from jwt_core import JWTDecodeError, JWTExtendedException, TokenManager, jws
+from jwt_core import JWTDecodeError, JWTExtendedException, TokenManager
+from jwt_core import _jws as jws
 
 SRC = Path(__file__).resolve().parents[2] / "packages" / "jwt-core" / "src"
 HEADER = {"alg": "HS256", "typ": "JWT"}

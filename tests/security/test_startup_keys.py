@@ -25,7 +25,7 @@ from forge import KeyPair, key_pair
 from jose.backends.cryptography_backend import CryptographyECKey, CryptographyRSAKey
 
 from jwt_core import ConfigurationConflictError, TokenManager
-from jwt_core.keys import build_key
+from jwt_core._keys import build_key
 
 Build = Callable[..., TokenManager]
 

@@ -9,8 +9,7 @@ from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from jwt_core.blacklist.base import BlacklistABC, millisecond_of
-from jwt_core.claims import (
+from jwt_core._claims import (
     ClaimRules,
     MintRequest,
     build_claims,
@@ -20,6 +19,10 @@ from jwt_core.claims import (
     claim_layout,
     subject_of,
 )
+from jwt_core._jws import encode_compact, header_segment
+from jwt_core._keys import KeyRing, build_keyring
+from jwt_core._verifier import Verifier
+from jwt_core.blacklist.base import BlacklistABC, millisecond_of
 from jwt_core.config import Config
 from jwt_core.errors import (
     ConfigurationConflictError,
@@ -30,11 +33,8 @@ from jwt_core.errors import (
     RevokedTokenError,
     WrongTokenError,
 )
-from jwt_core.jws import encode_compact, header_segment
-from jwt_core.keys import KeyRing, build_keyring
 from jwt_core.policy import CsrfProof, Policy, legacy_verify_arguments
 from jwt_core.token import Token
-from jwt_core.verifier import Verifier
 
 __all__ = ["TokenManager"]
 

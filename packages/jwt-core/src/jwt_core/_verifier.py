@@ -7,9 +7,8 @@ depend on the time: `TokenManager.decode` runs the time checks on every call, ca
 
 from __future__ import annotations
 
-from jwt_core.claims import ClaimRules, check_payload
-from jwt_core.errors import JWTDecodeError
-from jwt_core.jws import (
+from jwt_core._claims import ClaimRules, check_payload
+from jwt_core._jws import (
     b64url_decode,
     check_canonical,
     check_header,
@@ -17,7 +16,8 @@ from jwt_core.jws import (
     decode_json_segment,
     split_compact,
 )
-from jwt_core.keys import Key, KeyRing
+from jwt_core._keys import Key, KeyRing
+from jwt_core.errors import JWTDecodeError
 from jwt_core.token import VerifiedClaims
 
 _HEADER_CACHE_SIZE = 64

@@ -18,18 +18,6 @@ from typing import Any
 
 from jwt_core.errors import JWTDecodeError
 
-__all__ = [
-    "b64url_decode",
-    "b64url_encode",
-    "check_canonical",
-    "check_header",
-    "decode_header_segment",
-    "decode_json_segment",
-    "encode_compact",
-    "header_segment",
-    "split_compact",
-]
-
 _ALPHABET = (string.ascii_letters + string.digits + "-_").encode("ascii")
 # For a segment whose length is 2 or 3 mod 4, the last character carries unused low bits that
 # must be zero; these are the characters for which they are.
