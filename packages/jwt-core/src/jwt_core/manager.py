@@ -148,20 +148,8 @@ class TokenManager:
         nbf: datetime | None = None,
     ) -> str:
         """A new signed access token for `identity` (any JSON value)."""
-        return self._create(
-            MintRequest(
-                "access",
-                identity,
-                role,
-                fresh,
-                expires_delta,
-                public_claims,
-                private_claims,
-                iss,
-                aud,
-                nbf,
-            )
-        )
+        options = (public_claims, private_claims, iss, aud, nbf)  # in MintRequest's order
+        return self._create(MintRequest("access", identity, role, fresh, expires_delta, *options))
 
     def create_refresh_token(
         self,
@@ -176,20 +164,8 @@ class TokenManager:
         nbf: datetime | None = None,
     ) -> str:
         """A new signed refresh token for `identity` (any JSON value)."""
-        return self._create(
-            MintRequest(
-                "refresh",
-                identity,
-                role,
-                None,
-                expires_delta,
-                public_claims,
-                private_claims,
-                iss,
-                aud,
-                nbf,
-            )
-        )
+        options = (public_claims, private_claims, iss, aud, nbf)  # in MintRequest's order
+        return self._create(MintRequest("refresh", identity, role, None, expires_delta, *options))
 
     # -- reading ---------------------------------------------------------------------------
     def decode(self, raw: str) -> Token:
@@ -243,7 +219,7 @@ class TokenManager:
         if policy.fresh_required and not token.fresh:
             raise FreshTokenRequiredError("a fresh token is required")
         if policy.allow is not None or policy.deny is not None:
-            policy.check(self.config)  # one attribute read; the policy itself is checked
+            policy.check(self.config)  # roles need use_acl, for callers that skip startup checks
             check_role(token.role, policy.allow, policy.deny)
         return token
 

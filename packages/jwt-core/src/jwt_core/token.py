@@ -100,8 +100,8 @@ class Token:
     _fresh: bool | None
     _layout: ClaimLayout | None
     _revoker: Revoker | None
-    _public: dict[str, Any] | None
-    _private: dict[str, Any] | None
+    _public: dict[str, Any]  # unset until first read (one store fewer per decode)
+    _private: dict[str, Any]
 
     def __init__(
         self,
@@ -128,30 +128,20 @@ class Token:
         iat_s, nbf_s = _seconds(iat), _seconds(nbf)
         assert iat_s is not None
         assert nbf_s is not None
-        claims = VerifiedClaims(
-            raw_data=data,
-            type=type,
-            identity=identity,
-            sub=sub,
-            jti=jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti),
-            iat=iat_s,
-            nbf=nbf_s,
-            exp=_seconds(exp),
-            iss=iss,
-            aud=aud,
-            role=role,
-            fresh=fresh,
-            csrf=csrf,
-            kid=kid,
-        )
+        jti = jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti)
+        exp_s = _seconds(exp)
+        fields = (data, type, identity, sub, jti, iat_s, nbf_s, exp_s, iss, aud, role, fresh, csrf)
+        claims = VerifiedClaims(*fields, kid)
         put = object.__setattr__
         put(self, "_raw_jwt", raw_jwt)
         put(self, "_claims", claims)
         put(self, "_fresh", fresh)
         put(self, "_layout", None)
         put(self, "_revoker", None)
-        put(self, "_public", public_claims)
-        put(self, "_private", private_claims)
+        if public_claims is not None:
+            put(self, "_public", public_claims)
+        if private_claims is not None:
+            put(self, "_private", private_claims)
 
     @classmethod
     def _verified(
@@ -170,9 +160,7 @@ class Token:
         put(token, "_fresh", fresh)
         put(token, "_layout", layout)
         put(token, "_revoker", revoker)
-        put(token, "_public", None)
-        put(token, "_private", None)
-        return token
+        return token  # _public and _private stay unset until first read
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Token is immutable; cannot set {name!r}")
@@ -259,8 +247,9 @@ class Token:
     @property
     def public_claims(self) -> dict[str, Any]:
         """The public claims, nested again as they were given."""
-        value = self._public
-        if value is None:
+        try:
+            value = self._public
+        except AttributeError:
             layout = self._layout
             value = {} if layout is None else layout.public(self._claims.raw_data)
             object.__setattr__(self, "_public", value)
@@ -269,8 +258,9 @@ class Token:
     @property
     def private_claims(self) -> dict[str, Any]:
         """The private claims, under the keys they were given with."""
-        value = self._private
-        if value is None:
+        try:
+            value = self._private
+        except AttributeError:
             layout = self._layout
             value = {} if layout is None else layout.private(self._claims.raw_data)
             object.__setattr__(self, "_private", value)
