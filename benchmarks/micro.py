@@ -495,7 +495,7 @@ def build_contenders(
 REFUSE = "refuse: "
 REFUSAL_TARGET = 2.0  # issue 11: refusing a hostile token costs at most ~2x a fresh decode
 MAX_LENGTH = 8192  # Config.max_token_length's default, which make_manager keeps
-MAX_HEADER_LENGTH = 1024  # jwt_core.jws.MAX_HEADER_LENGTH: longer headers are refused unread
+MAX_HEADER_LENGTH = 1024  # jwt_core._jws.MAX_HEADER_LENGTH: longer headers are refused unread
 
 
 def _fill(head: str, unit: str, tail: str, budget: int) -> str:

@@ -2,7 +2,7 @@
 
 import asyncio
 
-from jwt_core import Config, TokenManager, WrongTokenError
+from jwt_core import Config, Policy, TokenManager, WrongTokenError
 
 # --8<-- [start:manager]
 tm = TokenManager(
@@ -19,12 +19,12 @@ print(token.type, token.identity, token.fresh)
 
 # --8<-- [start:verify]
 async def main() -> None:
-    # verify() = decode() plus the policy checks a protected view makes
-    token = await tm.verify(access, token_type="access", fresh_required=True)
+    # verify() = decode() plus the checks of a Policy: what a protected view asks
+    token = await tm.verify(access, Policy("access", fresh_required=True))
     print("verified", token.identity)
 
     try:
-        await tm.verify(refresh, token_type="access")
+        await tm.verify(refresh, Policy("access"))
     except WrongTokenError as exc:
         print("refused:", exc)
 

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from joserfc.jwk import ECKey, RSAKey
 
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
-from jwt_core.keys import thumbprint
+from jwt_core._keys import thumbprint
 from tests.support.keys import private_pem, public_pem
 
 SECRET = "legacy-secret-of-the-single-key-config-0123456789abcdef"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from jwt_core import ExpiredSignatureError, InvalidTokenError
-from jwt_core.claims import check_times
+from jwt_core import Config, ExpiredSignatureError, InvalidTokenError, TokenManager
+from jwt_core._claims import check_times
+from jwt_core.token import VerifiedClaims
 from tests.core.conftest import SECRET, MakeManager
 from tests.support.clock import T0, ManualClock
 from tests.support.jose import resign
@@ -163,8 +165,19 @@ def test_a_minted_token_expires_exactly_at_its_exp(
 
 def test_the_claims_time_check_agrees_on_the_boundary() -> None:
     payload = {"iat": T0, "nbf": T0, "exp": T0 + 60.5}
-    assert check_times(payload, T0 + 60.499, 0.0) == (T0, T0, T0 + 60.5)
+    claims = VerifiedClaims(
+        payload, "refresh", "a", "a", uuid.uuid4(), T0, T0, T0 + 60.5, *(None,) * 6
+    )
+    assert check_times(claims, T0 + 60.499, 0.0) is None  # valid; a refresh token has no freshness
     with pytest.raises(ExpiredSignatureError):
-        check_times(payload, T0 + 60.5, 0.0)
+        check_times(claims, T0 + 60.5, 0.0)
     with pytest.raises(ExpiredSignatureError):
-        check_times(payload, T0 + 70.5, 10.0)
+        check_times(claims, T0 + 70.5, 10.0)
+
+
+def test_a_token_is_never_issued_after_the_clock_that_minted_it() -> None:
+    # floor(now * 1000) / 1000 is 1796156367.028 here, a hair after now: iat in the future
+    clock = ManualClock(1796156367.0279999)
+    manager = TokenManager(Config(secret_key="s" * 32), clock=clock)
+    token = manager.decode(manager.create_access_token("alice"))
+    assert token.iat.timestamp() <= clock.now

@@ -24,7 +24,7 @@ from cryptography.x509.oid import NameOID
 from jose.backends.cryptography_backend import CryptographyECKey, CryptographyRSAKey
 
 from jwt_core import ConfigurationConflictError, TokenManager
-from jwt_core.keys import build_key
+from jwt_core._keys import build_key
 from tests.support.keys import KeyPair, key_pair
 
 Build = Callable[..., TokenManager]

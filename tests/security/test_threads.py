@@ -167,4 +167,4 @@ def test_the_header_cache_stays_bounded_under_threads(switching: None) -> None:
             assert manager.decode(raw).sub == "alice"
 
     _assert_only_documented(hammer(work), signed)
-    assert 64 <= len(manager._header_keys) <= 64 + THREADS
+    assert 64 <= len(manager._verifier.header_keys) <= 64 + THREADS

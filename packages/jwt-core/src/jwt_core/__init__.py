@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from jwt_core.blacklist import BlacklistABC, InMemoryBlacklist, RedisBlacklist, SQLiteBlacklist
 from jwt_core.config import Config
 from jwt_core.errors import (
@@ -24,20 +26,22 @@ from jwt_core.errors import (
     TokenRefusedError,
     WrongTokenError,
 )
-from jwt_core.manager import TokenManager, check_role_options
+from jwt_core.manager import TokenManager
+from jwt_core.policy import CsrfProof, Policy
 from jwt_core.token import Token
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AccessDeniedError",
-    "BodyTooLargeError",
     "BlacklistABC",
+    "BodyTooLargeError",
     "CSRFError",
     "Config",
     "ConfigFrozenError",
     "ConfigurationConflictError",
     "ConfigurationError",
+    "CsrfProof",
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "InMemoryBlacklist",
@@ -47,6 +51,7 @@ __all__ = [
     "JWTDecodeError",
     "JWTExtendedException",
     "NoAuthorizationError",
+    "Policy",
     "RedisBlacklist",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
@@ -55,5 +60,12 @@ __all__ = [
     "TokenManager",
     "TokenRefusedError",
     "WrongTokenError",
-    "check_role_options",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "check_role_options":  # public until the Policy object took its job
+        from jwt_core import policy
+
+        return policy.check_role_options
+    raise AttributeError(f"module 'jwt_core' has no attribute {name!r}")

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal, NoReturn
+from typing import Any, Literal, NamedTuple, NoReturn
 
-if TYPE_CHECKING:
-    from jwt_core.manager import TokenManager
-
-__all__ = ["Claims", "Entry", "Token", "TokenType", "decode_raw_with"]
+__all__ = ["Claims", "Token", "TokenType", "decode_raw_with"]
 
 TokenType = Literal["access", "refresh"]
 _UTC = timezone.utc
@@ -55,24 +53,70 @@ def decode_raw_with(decoder: Callable[[str], Token] | None) -> None:
     _raw_decoder = decoder
 
 
-# The verified fields of a token, in this order; `TokenManager` builds these tuples once per
-# distinct token and every `Token` of that token shares one.
-Entry = tuple[
-    Claims,  # 0 raw_data
-    Any,  # 1 type
-    Any,  # 2 identity
-    str,  # 3 sub
-    uuid.UUID,  # 4 jti
-    float,  # 5 iat
-    float,  # 6 nbf
-    float | None,  # 7 exp
-    Any,  # 8 iss
-    Any,  # 9 aud
-    Any,  # 10 role
-    Any,  # 11 fresh, as written (bool, or a NumericDate)
-    Any,  # 12 csrf
-    str | None,  # 13 kid
-]
+class VerifiedClaims(NamedTuple):
+    """The checked fields of one token, built once per distinct token and shared (cached) by
+    every `Token` of it; times are epoch seconds, exactly as the token carries them."""
+
+    raw_data: Claims  # every claim, read-only
+    type: TokenType
+    identity: Any  # any JSON value
+    sub: str
+    jti: uuid.UUID
+    iat: float
+    nbf: float
+    exp: float | None
+    iss: str | None
+    aud: str | list[str] | None
+    role: str | None
+    fresh: bool | float | None  # as written: a bool, a NumericDate, or None (refresh)
+    csrf: str | None
+    kid: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimLayout:
+    """Where a configuration puts user claims in the payload: public claims under `namespace`
+    (nested names joined by '/'), private ones named `prefix_<name>` (or as given, without a
+    prefix); `reserved` names are the library's own."""
+
+    namespace: str
+    prefix: str
+    reserved: frozenset[str]
+
+    def public(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The public claims of `payload`, nested again as they were given."""
+        result: dict[str, Any] = {}
+        namespace = self.namespace
+        if not namespace:
+            return result
+        for name, value in payload.items():
+            if not name.startswith(namespace):
+                continue
+            parts = name[len(namespace) :].split("/")
+            node = result
+            for part in parts[:-1]:
+                child = node.get(part)
+                if not isinstance(child, dict):
+                    child = node[part] = {}
+                node = child
+            node[parts[-1]] = value
+        return result
+
+    def private(self, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """The private claims of `payload`, under the names they were given with."""
+        if self.prefix:
+            start = self.prefix + "_"
+            return {k[len(start) :]: v for k, v in payload.items() if k.startswith(start)}
+        namespace = self.namespace
+        return {
+            k: v
+            for k, v in payload.items()
+            if k not in self.reserved and not (namespace and k.startswith(namespace))
+        }
+
+
+# What `Token.revoke` calls: the revoke of the manager that verified the token.
+Revoker = Callable[["Token"], Coroutine[Any, Any, None]]
 
 
 class Token:
@@ -82,13 +126,14 @@ class Token:
     Datetimes are timezone-aware UTC, built when read.
     """
 
-    __slots__ = ("_entry", "_fresh", "_manager", "_private", "_public", "_raw_jwt")
+    __slots__ = ("_claims", "_fresh", "_layout", "_private", "_public", "_raw_jwt", "_revoker")
     _raw_jwt: str
-    _entry: Entry
+    _claims: VerifiedClaims
     _fresh: bool | None
-    _manager: TokenManager | None
-    _public: dict[str, Any] | None
-    _private: dict[str, Any] | None
+    _layout: ClaimLayout | None
+    _revoker: Revoker | None
+    _public: dict[str, Any]  # unset until first read (one store fewer per decode)
+    _private: dict[str, Any]
 
     def __new__(cls, raw: str | None = None, /, **fields: Any) -> Token:
         """`Token(raw)` verifies `raw` through the registered decoder (see `decode_raw_with`)."""
@@ -129,50 +174,44 @@ class Token:
         public_claims: dict[str, Any] | None = None,
         private_claims: dict[str, Any] | None = None,
         kid: str | None = None,
-        _manager: TokenManager | None = None,
     ) -> None:
         data = raw_data if isinstance(raw_data, Claims) else Claims(raw_data)
         iat_s, nbf_s = _seconds(iat), _seconds(nbf)
         assert iat_s is not None
         assert nbf_s is not None
-        entry: Entry = (
-            data,
-            type,
-            identity,
-            sub,
-            jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti),
-            iat_s,
-            nbf_s,
-            _seconds(exp),
-            iss,
-            aud,
-            role,
-            fresh,
-            csrf,
-            kid,
-        )
+        jti = jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti)
+        exp_s = _seconds(exp)
+        fields = (data, type, identity, sub, jti, iat_s, nbf_s, exp_s, iss, aud, role, fresh, csrf)
+        claims = VerifiedClaims(*fields, kid)
         put = object.__setattr__
         put(self, "_raw_jwt", raw_jwt)
-        put(self, "_entry", entry)
+        put(self, "_claims", claims)
         put(self, "_fresh", fresh)
-        put(self, "_manager", _manager)
-        put(self, "_public", public_claims)
-        put(self, "_private", private_claims)
+        put(self, "_layout", None)
+        put(self, "_revoker", None)
+        if public_claims is not None:
+            put(self, "_public", public_claims)
+        if private_claims is not None:
+            put(self, "_private", private_claims)
 
     @classmethod
     def _verified(
-        cls, raw_jwt: str, entry: Entry, fresh: bool | None, manager: TokenManager
+        cls,
+        raw_jwt: str,
+        claims: VerifiedClaims,
+        fresh: bool | None,
+        layout: ClaimLayout,
+        revoker: Revoker,
     ) -> Token:
         """The fast constructor `TokenManager` uses for a token it has just verified."""
         token = object.__new__(cls)
         put = object.__setattr__
         put(token, "_raw_jwt", raw_jwt)
-        put(token, "_entry", entry)
+        put(token, "_claims", claims)
         put(token, "_fresh", fresh)
-        put(token, "_manager", manager)
-        put(token, "_public", None)
-        put(token, "_private", None)
-        return token
+        put(token, "_layout", layout)
+        put(token, "_revoker", revoker)
+        return token  # _public and _private stay unset until first read
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Token is immutable; cannot set {name!r}")
@@ -188,63 +227,58 @@ class Token:
     @property
     def raw_data(self) -> Claims:
         """Every claim: a read-only dict, JSON-serializable as it is."""
-        return self._entry[0]
+        return self._claims.raw_data
 
     @property
     def type(self) -> TokenType:
         """`"access"` or `"refresh"`."""
-        value: TokenType = self._entry[1]
-        return value
+        return self._claims.type
 
     @property
     def identity(self) -> Any:
         """The identity given when the token was made, any JSON value."""
-        return self._entry[2]
+        return self._claims.identity
 
     @property
     def sub(self) -> str:
         """The `sub` claim: the identity, or its canonical JSON text when not a string."""
-        return self._entry[3]
+        return self._claims.sub
 
     @property
     def jti(self) -> uuid.UUID:
         """The token's unique id."""
-        value: uuid.UUID = self._entry[4]
-        return value
+        return self._claims.jti
 
     @property
     def iat(self) -> datetime:
         """When the token was issued (aware UTC)."""
-        return datetime.fromtimestamp(self._entry[5], _UTC)
+        return datetime.fromtimestamp(self._claims.iat, _UTC)
 
     @property
     def nbf(self) -> datetime:
         """When the token starts being valid (aware UTC)."""
-        return datetime.fromtimestamp(self._entry[6], _UTC)
+        return datetime.fromtimestamp(self._claims.nbf, _UTC)
 
     @property
     def exp(self) -> datetime | None:
         """When the token expires (aware UTC), None when it never does."""
-        exp = self._entry[7]
+        exp = self._claims.exp
         return None if exp is None else datetime.fromtimestamp(exp, _UTC)
 
     @property
     def iss(self) -> str | None:
         """The issuer, when the token names one."""
-        value: str | None = self._entry[8]
-        return value
+        return self._claims.iss
 
     @property
     def aud(self) -> str | list[str] | None:
         """The audience(s), when the token names any."""
-        value: str | list[str] | None = self._entry[9]
-        return value
+        return self._claims.aud
 
     @property
     def role(self) -> str | None:
         """The role (`acl_claim`), None without a role or without ACL."""
-        value: str | None = self._entry[10]
-        return value
+        return self._claims.role
 
     @property
     def fresh(self) -> bool | None:
@@ -254,41 +288,42 @@ class Token:
     @property
     def csrf(self) -> str | None:
         """The CSRF value bound to the token, when cookies carry it."""
-        value: str | None = self._entry[12]
-        return value
+        return self._claims.csrf
 
     @property
     def kid(self) -> str | None:
         """The id of the key that signed the token, when it names one."""
-        return self._entry[13]
+        return self._claims.kid
 
     @property
     def public_claims(self) -> dict[str, Any]:
         """The public claims, nested again as they were given."""
-        value = self._public
-        if value is None:
-            manager = self._manager
-            value = {} if manager is None else manager._public_claims(self._entry[0])
+        try:
+            value = self._public
+        except AttributeError:
+            layout = self._layout
+            value = {} if layout is None else layout.public(self._claims.raw_data)
             object.__setattr__(self, "_public", value)
         return dict(value)
 
     @property
     def private_claims(self) -> dict[str, Any]:
         """The private claims, under the keys they were given with."""
-        value = self._private
-        if value is None:
-            manager = self._manager
-            value = {} if manager is None else manager._private_claims(self._entry[0])
+        try:
+            value = self._private
+        except AttributeError:
+            layout = self._layout
+            value = {} if layout is None else layout.private(self._claims.raw_data)
             object.__setattr__(self, "_private", value)
         return dict(value)
 
     async def revoke(self) -> None:
         """Revoke this token in the blacklist of the manager that verified it."""
-        if self._manager is None:
+        if self._revoker is None:
             from jwt_core.errors import ConfigurationConflictError
 
             raise ConfigurationConflictError("this Token was not made by a TokenManager")
-        await self._manager.revoke(self)
+        await self._revoker(self)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Token) and other._raw_jwt == self._raw_jwt
@@ -297,4 +332,4 @@ class Token:
         return hash(self._raw_jwt)
 
     def __repr__(self) -> str:
-        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={str(self._entry[4])!r})"
+        return f"Token(type={self.type!r}, sub={self.sub!r}, jti={str(self._claims.jti)!r})"

@@ -18,12 +18,14 @@ from typing import Literal
 from sanic import Request
 
 from jwt_core import (
+    CsrfProof,
     JWTExtendedException,
+    Policy,
     RevocationStoreUnavailableError,
     Token,
     TokenManager,
 )
-from sanic_jwt_extended._locations import find_token
+from sanic_jwt_extended._locations import csrf_required, find_token
 from sanic_jwt_extended._places import TokenPlaces, TokenType
 from sanic_jwt_extended._state import AnyApp, state_of
 
@@ -44,20 +46,26 @@ class _Deferred:
 DEFERRED = _Deferred()
 
 
+_ACCESS = Policy()
+
+
 @dataclass(frozen=True, slots=True)
 class Requirement:
-    """What one decorated view asks of the request's token."""
+    """What one decorated view asks of the request's token: the core's `Policy`, and whether
+    the token may be absent."""
 
-    token_type: Literal["access", "refresh"] = "access"
+    policy: Policy = _ACCESS
     optional: bool = False
-    fresh_required: bool = False
-    allow: tuple[str, ...] | None = None
-    deny: tuple[str, ...] | None = None
+
+    @property
+    def token_type(self) -> Literal["access", "refresh"]:
+        """The token type the view takes."""
+        return self.policy.token_type
 
     @property
     def uses_roles(self) -> bool:
         """Whether the view restricts roles (and so needs use_acl)."""
-        return self.allow is not None or self.deny is not None
+        return self.policy.restricts_roles
 
 
 def resolve(app: AnyApp, token_type: TokenType) -> tuple[TokenManager, TokenPlaces]:
@@ -82,14 +90,9 @@ async def verify_request(
         if found is None:
             return None
         raw, location, csrf = found
+        required = csrf_required(manager.config, location, request.method)
         return await manager.verify(
-            raw,
-            requirement.token_type,
-            requirement.fresh_required,
-            requirement.allow,
-            requirement.deny,
-            csrf=csrf,
-            check_csrf=manager.needs_csrf(location, request.method),
+            raw, requirement.policy, csrf=CsrfProof(csrf, True) if required else None
         )
     except JWTExtendedException as exc:
         # The path, not the URL: a query string may carry the token.

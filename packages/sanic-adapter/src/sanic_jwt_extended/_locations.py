@@ -26,6 +26,7 @@ from sanic.cookies.request import parse_cookie
 
 from jwt_core import (
     BodyTooLargeError,
+    Config,
     InvalidHeaderError,
     JWTDecodeError,
     NoAuthorizationError,
@@ -197,6 +198,16 @@ _READERS: dict[str, LocationReader] = {
     "query_string": _read_query_string,
     "json": _read_json,
 }
+
+
+def csrf_required(config: Config, location: str, method: str) -> bool:
+    """Whether a token read from `location` by a `method` request must come with its CSRF
+    value: only a cookie (a browser sends it unasked), with csrf_protect, on the listed methods."""
+    return (
+        location == "cookies"
+        and config.csrf_protect
+        and method.upper() in config.csrf_request_methods
+    )
 
 
 def find_token(

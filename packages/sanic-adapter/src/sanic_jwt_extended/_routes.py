@@ -83,7 +83,7 @@ def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
                 if not requirement.uses_roles:
                     continue
                 try:
-                    manager.check_role_options(requirement.allow, requirement.deny)
+                    requirement.policy.check(manager.config)
                 except ConfigurationConflictError as exc:
                     raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
 

@@ -16,9 +16,8 @@ from typing import Any, Literal, TypeVar, overload
 from sanic import Request
 
 from jwt_core import (
-    ConfigurationConflictError,
+    Policy,
     TokenManager,
-    check_role_options,
 )
 from sanic_jwt_extended._guard import DEFERRED, Requirement, resolve, verify_request
 from sanic_jwt_extended._places import TokenPlaces
@@ -73,17 +72,6 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
     return view
 
 
-def _roles(name: str, roles: Collection[str] | str | None) -> tuple[str, ...] | None:
-    if roles is None:
-        return None
-    if isinstance(roles, str):
-        return (roles,)
-    result = tuple(roles)
-    if not all(isinstance(role, str) for role in result):
-        raise ConfigurationConflictError(f"{name} must be a list of role names (strings)")
-    return result
-
-
 def _requirement(
     token_type: Literal["access", "refresh"],
     *,
@@ -92,10 +80,8 @@ def _requirement(
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
 ) -> Requirement:
-    check_role_options(allow, deny)  # the core's rule; use_acl is checked at startup
-    return Requirement(
-        token_type, optional, bool(fresh_required), _roles("allow", allow), _roles("deny", deny)
-    )
+    # the core's rules, checked here; use_acl is checked at startup (check_route_roles)
+    return Requirement(Policy(token_type, fresh_required, allow, deny), optional)
 
 
 @overload

@@ -24,6 +24,7 @@ from sanic_routing import Route
 
 from jwt_core import Token, TokenManager
 from sanic_jwt_extended._guard import DEFERRED, Requirement, authenticate
+from sanic_jwt_extended._locations import csrf_required
 from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._routes import route_requirement
 from sanic_jwt_extended._state import AnyApp, JWTState
@@ -33,7 +34,7 @@ __all__ = ["BEARER_SCHEME", "token_dependency"]
 # The name of the HTTP bearer security scheme in the OpenAPI document's components.
 BEARER_SCHEME = "BearerAuth"
 
-_ACCESS = Requirement("access")
+_ACCESS = Requirement()
 
 # One OpenAPI security requirement: scheme name -> scopes (always empty: no OAuth2 scopes).
 SecurityRequirement = dict[str, list[str]]
@@ -105,7 +106,7 @@ def security_requirements(
                 "description": f"The {what} in the {cookie!r} cookie.",
             }
             requirement: SecurityRequirement = {name: []}
-            if manager.needs_csrf("cookies", method):
+            if csrf_required(manager.config, "cookies", method):
                 csrf_name = f"{label}TokenCSRF"
                 schemes[csrf_name] = {
                     "type": "apiKey",

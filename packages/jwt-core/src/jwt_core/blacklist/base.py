@@ -54,7 +54,7 @@ def cutoff_seconds(revoked_before_ms: int) -> float:
 
 def issued_ms(token: Token) -> int:
     """The millisecond `token` was issued in, from its exact `iat` (never a rounded datetime)."""
-    return millisecond_of(token._entry[5])  # the iat float as verified; `Token.iat` rounds
+    return millisecond_of(token._claims.iat)  # the iat float as verified; `Token.iat` rounds
 
 
 class BlacklistABC(ABC):

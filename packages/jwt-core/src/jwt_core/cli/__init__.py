@@ -22,13 +22,12 @@ from jwt_core.cli._common import (
     EXIT_USAGE,
     PROG,
     UsageError,
-    parse_duration,
     redact,
 )
 from jwt_core.cli._parser import build_parser
 from jwt_core.errors import ConfigurationConflictError, InvalidClaimsError, JWTExtendedException
 
-__all__ = ["UsageError", "main", "parse_duration"]
+__all__ = ["main"]
 
 
 def _known_secrets(arguments: Sequence[str], env: Mapping[str, str]) -> set[str]:

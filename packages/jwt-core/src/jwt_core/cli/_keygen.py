@@ -11,9 +11,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from jwt_core._keys import EC_CURVES, HMAC_ALGORITHMS, MIN_RSA_BITS, RSA_ALGORITHMS, build_key
 from jwt_core.cli._common import UsageError, note, to_json
 from jwt_core.cli._files import check_target, write_key
-from jwt_core.keys import EC_CURVES, HMAC_ALGORITHMS, MIN_RSA_BITS, RSA_ALGORITHMS, build_key
 
 MAX_RSA_BITS = 16384  # the bound of --bits; the least is the core's MIN_RSA_BITS
 

@@ -9,12 +9,12 @@ from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
 from jwt_core import __version__
+from jwt_core._jws import _no_constants
+from jwt_core._keys import ALGORITHMS, MIN_RSA_BITS
 from jwt_core.cli._commands import run_jwks, run_mint, run_verify
 from jwt_core.cli._common import PROG, UsageError, parse_duration
 from jwt_core.cli._inspect import run_inspect
 from jwt_core.cli._keygen import run_keygen
-from jwt_core.jws import _no_constants
-from jwt_core.keys import ALGORITHMS, MIN_RSA_BITS
 
 Handler = Callable[[argparse.Namespace, Mapping[str, str], set[str]], int]
 

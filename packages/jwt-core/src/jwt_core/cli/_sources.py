@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jwt_core._keys import implied_algorithm
 from jwt_core.cli._common import UsageError, parse_duration, warn
 from jwt_core.cli._files import (
     holds_secret,
@@ -20,7 +21,6 @@ from jwt_core.cli._files import (
     warn_if_exposed,
 )
 from jwt_core.config import Config
-from jwt_core.keys import implied_algorithm
 from jwt_core.manager import TokenManager
 
 KEY_MATERIAL = ("secret_key", "private_key", "public_key", "keys")

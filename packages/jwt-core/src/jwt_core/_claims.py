@@ -1,26 +1,35 @@
-"""Claims: what goes into a token when it is made, and how each one is checked when read."""
+"""Claims: every rule about them, in two halves.
+
+Minting (`build_claims`): what goes into a new token, each option's rule applied. Reading
+(`check_payload`, `check_times`, `check_csrf`, `check_role`): every check of a signed payload,
+one block per claim, so "where is `iss` checked?" has one answer. The time checks run on every
+decode (a cached token included); the others once per distinct token.
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
-import math
 import os
+import re
 import secrets
-from collections.abc import Mapping
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
+from jwt_core.blacklist.base import millisecond_of
 from jwt_core.config import Config
-from jwt_core.errors import ExpiredSignatureError, InvalidClaimsError, InvalidTokenError
-
-__all__ = [
-    "LIBRARY_CLAIMS",
-    "build_claims",
-    "canonical_json",
-    "flatten_public",
-    "subject_of",
-    "unflatten_public",
-]
+from jwt_core.errors import (
+    AccessDeniedError,
+    ConfigurationConflictError,
+    CSRFError,
+    ExpiredSignatureError,
+    InvalidClaimsError,
+    InvalidTokenError,
+)
+from jwt_core.token import ClaimLayout, Claims, TokenType, VerifiedClaims
 
 UTC = timezone.utc
 # Registered claims plus the ones this library writes; never overwritten by user claims.
@@ -30,6 +39,16 @@ LIBRARY_CLAIMS = frozenset(
 # NumericDates outside [0, year 9999] are refused: they are either garbage or an attack on
 # whatever converts them to a date.
 MAX_NUMERIC_DATE = 253402300799
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def claim_layout(config: Config) -> ClaimLayout:
+    """Where `config` puts user claims, and the names reserved for the library's own."""
+    return ClaimLayout(
+        config.public_claim_namespace,
+        config.private_claim_prefix,
+        LIBRARY_CLAIMS | {config.acl_claim},
+    )
 
 
 def new_jti() -> str:
@@ -92,25 +111,6 @@ def flatten_public(claims: Mapping[str, Any], namespace: str) -> dict[str, Any]:
     return flat
 
 
-def unflatten_public(payload: Mapping[str, Any], namespace: str) -> dict[str, Any]:
-    """The inverse of `flatten_public` over the claims under `namespace`."""
-    result: dict[str, Any] = {}
-    if not namespace:
-        return result
-    for name, value in payload.items():
-        if not name.startswith(namespace):
-            continue
-        parts = name[len(namespace) :].split("/")
-        node = result
-        for part in parts[:-1]:
-            child = node.get(part)
-            if not isinstance(child, dict):
-                child = node[part] = {}
-            node = child
-        node[parts[-1]] = value
-    return result
-
-
 def _numeric_date(value: datetime | timedelta | float, now: float) -> int:
     if isinstance(value, datetime):
         if value.tzinfo is None:
@@ -121,29 +121,34 @@ def _numeric_date(value: datetime | timedelta | float, now: float) -> int:
     raise InvalidClaimsError(f"expected a datetime or timedelta, got {type(value).__name__}")
 
 
+class MintRequest(NamedTuple):
+    """What a create_* call asks for, as given (`build_claims` checks every field)."""
+
+    token_type: TokenType
+    identity: Any
+    role: str | None = None
+    fresh: bool | timedelta | None = None
+    expires_delta: timedelta | bool | None = None
+    public_claims: Mapping[str, Any] | None = None
+    private_claims: Mapping[str, Any] | None = None
+    iss: str | None = None
+    aud: str | list[str] | None = None
+    nbf: datetime | None = None
+
+
 def build_claims(
-    config: Config,
-    *,
-    token_type: str,
-    identity: Any,
-    role: str | None,
-    fresh: bool | timedelta | None,
-    expires_delta: timedelta | bool | None,
-    public_claims: Mapping[str, Any] | None,
-    private_claims: Mapping[str, Any] | None,
-    iss: str | None,
-    aud: str | list[str] | None,
-    nbf: datetime | None,
-    now: float,
+    config: Config, layout: ClaimLayout, request: MintRequest, now: float
 ) -> dict[str, Any]:
     """The claim set of a new token, every rule of the contract applied; raises on misuse."""
+    token_type, identity, role, fresh, expires_delta, public, private, iss, aud, nbf = request
     claims: dict[str, Any] = {}
     claims["sub"], identity_claim = subject_of(identity, config.json_encoder)
     if identity_claim is not None:
         claims["identity"] = identity_claim
 
-    issued = math.floor(now * 1000) / 1000  # ms precision: lets revoke_all order tokens
-    claims["iat"] = issued
+    # ms precision, the millisecond as the stores and revoke_all's cut-off count it: lets
+    # revoke_all order tokens
+    claims["iat"] = millisecond_of(now) / 1000
     claims["nbf"] = int(now) if nbf is None else _numeric_date(nbf, now)
     claims["jti"] = new_jti()
     claims["type"] = token_type
@@ -186,8 +191,6 @@ def build_claims(
 
     if role is not None:
         if not config.use_acl:
-            from jwt_core.errors import ConfigurationConflictError
-
             raise ConfigurationConflictError("a role needs use_acl=True in the configuration")
         if not isinstance(role, str) or not role:
             raise InvalidClaimsError("role must be a non-empty string")
@@ -196,23 +199,21 @@ def build_claims(
     if "cookies" in config.token_location and config.csrf_protect:
         claims["csrf"] = secrets.token_urlsafe(24)
 
-    reserved = LIBRARY_CLAIMS | {config.acl_claim}
-    if public_claims:
-        if not config.public_claim_namespace:
-            from jwt_core.errors import ConfigurationConflictError
-
+    reserved = layout.reserved
+    if public:
+        if not layout.namespace:
             raise ConfigurationConflictError(
                 "public_claims need public_claim_namespace (e.g. 'https://example.com/')"
             )
-        if not isinstance(public_claims, Mapping):
+        if not isinstance(public, Mapping):
             raise InvalidClaimsError("public_claims must be a mapping")
-        _merge(claims, flatten_public(public_claims, config.public_claim_namespace), reserved)
-    if private_claims:
-        if not isinstance(private_claims, Mapping):
+        _merge(claims, flatten_public(public, layout.namespace), reserved)
+    if private:
+        if not isinstance(private, Mapping):
             raise InvalidClaimsError("private_claims must be a mapping")
-        prefix = config.private_claim_prefix
+        prefix = layout.prefix
         named: dict[str, Any] = {}
-        for key, value in private_claims.items():
+        for key, value in private.items():
             if not isinstance(key, str) or not key:
                 raise InvalidClaimsError("private claim names must be non-empty strings")
             named[f"{prefix}_{key}" if prefix else key] = value
@@ -230,6 +231,26 @@ def _merge(claims: dict[str, Any], extra: Mapping[str, Any], reserved: frozenset
 
 
 # -- reading ---------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ClaimRules:
+    """What a configuration accepts when reading; built once per `TokenManager`."""
+
+    issuer: str | None
+    audiences: str | list[str] | None
+    acl_claim: str | None  # None without use_acl: the role claim is then not read
+    nullable: tuple[str, ...]  # claims that, when present, must not be null
+
+    @classmethod
+    def of(cls, config: Config) -> ClaimRules:
+        """The rules of a validated `config`."""
+        return cls(
+            issuer=config.decode_issuer,
+            audiences=config.decode_audience,
+            acl_claim=config.acl_claim if config.use_acl else None,
+            nullable=("iss", "aud", "csrf", "identity", config.acl_claim),
+        )
+
+
 def numeric_date(payload: Mapping[str, Any], name: str, *, required: bool) -> float | None:
     """A NumericDate claim, checked to be a finite JSON number in range (never a bool/str)."""
     value = payload.get(name)
@@ -244,22 +265,87 @@ def numeric_date(payload: Mapping[str, Any], name: str, *, required: bool) -> fl
     return float(value)
 
 
-def check_times(
-    payload: Mapping[str, Any], now: float, leeway: float
-) -> tuple[float, float, float | None]:
-    """Check `iat`, `nbf` and `exp` against the clock with the leeway; return them."""
+def check_payload(payload: dict[str, Any], rules: ClaimRules, kid: str | None) -> VerifiedClaims:
+    """Every check of a signed payload that does not depend on the time, one block per claim
+    (inline rather than a call each: this runs on every distinct token's decode)."""
+    # iat, nbf, exp: NumericDates in range (compared with the clock by `check_times`)
     iat = numeric_date(payload, "iat", required=True)
     nbf = numeric_date(payload, "nbf", required=True)
-    exp = numeric_date(payload, "exp", required=False)
+    exp = numeric_date(payload, "exp", required=False) if "exp" in payload else None
     assert iat is not None
     assert nbf is not None
-    if exp is not None and now >= exp + leeway:  # RFC 7519 4.1.4: valid only before exp
-        raise ExpiredSignatureError("the token has expired")
-    if now + leeway < nbf:
-        raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
-    if now + leeway < iat:
-        raise InvalidTokenError("the token was issued in the future (iat)")
-    return iat, nbf, exp
+    # sub: a non-empty string
+    sub = payload.get("sub")
+    if sub.__class__ is not str or not sub:
+        raise InvalidTokenError("the token has no subject (sub)")
+    # jti: a UUID, parsed once per distinct token (revocation keys on it)
+    jti = payload.get("jti")
+    if jti.__class__ is not str or _UUID.fullmatch(jti) is None:
+        raise InvalidTokenError("the token's id (jti) is not a UUID")
+    # type: access or refresh
+    token_type = payload.get("type")
+    if token_type != "access" and token_type != "refresh":
+        raise InvalidTokenError("the token's type is neither access nor refresh")
+    # nulls: an optional claim is absent or has a value, never null
+    for name in rules.nullable:
+        if name in payload and payload[name] is None:
+            raise InvalidTokenError(f"the token's {name!r} claim is null")
+    # iss: the accepted issuer when one is configured, else any string
+    iss = payload.get("iss")
+    if rules.issuer is not None:
+        if iss != rules.issuer:
+            raise InvalidTokenError("the token's issuer (iss) is not accepted")
+    elif iss is not None and iss.__class__ is not str:
+        raise InvalidTokenError("the token's issuer (iss) is malformed")
+    # aud: the usual case, a string audience equal to the one accepted, needs no more checking
+    aud = payload.get("aud")
+    if (aud is not None or rules.audiences is not None) and (
+        aud.__class__ is not str or aud != rules.audiences
+    ):
+        check_audience(aud, rules.audiences)
+    # fresh (access tokens only): a bool, or a NumericDate until which the token is fresh
+    fresh: Any = None
+    if token_type == "access":
+        fresh = payload.get("fresh")
+        if fresh is not True and fresh is not False:
+            fresh = numeric_date(payload, "fresh", required=True)
+    # role (with use_acl only): a string
+    role = None
+    if rules.acl_claim is not None:
+        role = payload.get(rules.acl_claim)
+        if role is not None and role.__class__ is not str:
+            raise InvalidTokenError("the token's role claim is not a string")
+    # csrf: a string when present
+    csrf = payload.get("csrf")
+    if csrf is not None and csrf.__class__ is not str:
+        raise InvalidTokenError("the token's csrf claim is malformed")
+    # identity: when present, a JSON value whose canonical text is the subject
+    if "identity" in payload:
+        identity = payload["identity"]
+        try:
+            consistent = canonical_json(identity) == sub
+        except ValueError:
+            consistent = False
+        if not consistent:
+            raise InvalidTokenError("the token's identity does not match its subject")
+    else:
+        identity = sub
+    return VerifiedClaims(
+        Claims(payload),
+        token_type,
+        identity,
+        sub,
+        uuid.UUID(jti),
+        iat,
+        nbf,
+        exp,
+        iss,
+        aud,
+        role,
+        fresh,
+        csrf,
+        kid,
+    )
 
 
 def check_audience(aud: Any, accepted: str | list[str] | None) -> None:
@@ -283,6 +369,37 @@ def check_audience(aud: Any, accepted: str | list[str] | None) -> None:
         raise InvalidTokenError("the token is not meant for this audience (aud)")
 
 
-def to_datetime(value: float) -> datetime:
-    """An aware UTC datetime from a checked NumericDate."""
-    return datetime.fromtimestamp(value, UTC)
+def check_times(claims: VerifiedClaims, now: float, leeway: float) -> bool | None:
+    """Check `exp`, `nbf` and `iat` against the clock, with the leeway; return the token's
+    freshness now (None for a refresh token). Runs on every decode, cached tokens included."""
+    exp = claims.exp
+    if exp is not None and now >= exp + leeway:  # RFC 7519 4.1.4: valid only before exp
+        raise ExpiredSignatureError("the token has expired")
+    if now + leeway < claims.nbf:
+        raise InvalidTokenError("the token is not valid yet (nbf is in the future)")
+    if now + leeway < claims.iat:
+        raise InvalidTokenError("the token was issued in the future (iat)")
+    fresh = claims.fresh
+    if fresh is None or fresh is True or fresh is False:
+        return fresh
+    return now < fresh  # a NumericDate: fresh until then
+
+
+def check_csrf(sent: str | None, bound: str | None) -> None:
+    """The CSRF value a request sent must be the token's own, compared in constant time."""
+    if not sent or bound is None:
+        raise CSRFError("the CSRF value is missing")
+    if not hmac.compare_digest(
+        sent.encode("utf-8", "surrogatepass"), bound.encode("utf-8", "surrogatepass")
+    ):
+        raise CSRFError("the CSRF value does not match the token")
+
+
+def check_role(
+    role: str | None, allow: Collection[str] | None, deny: Collection[str] | None
+) -> None:
+    """The token's role must be one of `allow` (when given) and none of `deny` (when given)."""
+    if allow is not None and role not in allow:
+        raise AccessDeniedError("this role is not allowed here")
+    if deny is not None and role in deny:
+        raise AccessDeniedError("this role is denied here")

@@ -36,8 +36,6 @@ from jose.utils import base64url_decode
 
 from jwt_core.errors import ConfigurationConflictError
 
-__all__ = ["ALGORITHMS", "Key", "KeyRing", "build_key", "build_keyring", "thumbprint"]
-
 HMAC_ALGORITHMS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 RSA_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
     "RS256": hashes.SHA256(),

@@ -1,10 +1,10 @@
-"""The JWS compact serialization (RFC 7515 section 7.1), parsed strictly.
+"""The JWS compact serialization (RFC 7515 section 7.1), parsed strictly, and the JOSE header rules.
 
 A token is exactly three non-empty segments of unpadded base64url, each canonical (no stray
 bits in the last character, so one token has one spelling), with a header and payload that are
 UTF-8 JSON objects without duplicate member names and with bounded nesting. The header is
-parsed before any crypto, within a small budget of values; the payload only once the signature
-over it verifies, so unsigned junk never reaches the JSON parser.
+parsed before any crypto, within a small budget of values, and checked by `check_header`; the
+payload only once the signature over it verifies, so unsigned junk never reaches the JSON parser.
 """
 
 from __future__ import annotations
@@ -18,16 +18,6 @@ from typing import Any
 
 from jwt_core.errors import JWTDecodeError
 
-__all__ = [
-    "b64url_decode",
-    "b64url_encode",
-    "check_canonical",
-    "decode_header_segment",
-    "decode_json_segment",
-    "encode_compact",
-    "split_compact",
-]
-
 _ALPHABET = (string.ascii_letters + string.digits + "-_").encode("ascii")
 # For a segment whose length is 2 or 3 mod 4, the last character carries unused low bits that
 # must be zero; these are the characters for which they are.
@@ -38,6 +28,10 @@ MAX_DEPTH = 32
 # parsed, so a hostile header costs no more than a valid one.
 MAX_HEADER_LENGTH = 1024
 MAX_HEADER_VALUES = 64
+# Header parameters that would let a token choose its own key or demand processing we do not
+# implement (RFC 8725 section 3.1, RFC 7515 section 4.1.11): their presence invalidates it.
+_FORBIDDEN_HEADER = frozenset({"jku", "x5u", "jwk", "x5c", "crit", "b64"})
+_TYPES = ("jwt", "application/jwt")
 
 
 class _Duplicate(ValueError):
@@ -192,3 +186,33 @@ def encode_compact(header_b64: str, payload_json: bytes, sign: Callable[[bytes],
     signing_input = f"{header_b64}.{b64url_encode(payload_json)}"
     signature = sign(signing_input.encode("ascii"))
     return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def check_header(header: dict[str, Any]) -> tuple[str, str | None]:
+    """The rules of a JOSE header (RFC 7515 section 4.1, RFC 8725 section 3.1); returns the
+    `alg` and the `kid` (None when absent) it names. Which key they select is the key ring's
+    business; this refuses only what no configuration accepts."""
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg.lower() == "none":
+        raise JWTDecodeError("the token is unsigned or names no algorithm (alg)")
+    forbidden = _FORBIDDEN_HEADER.intersection(header)
+    if forbidden:
+        raise JWTDecodeError(
+            f"the token's header carries {', '.join(sorted(forbidden))}, which is not accepted"
+        )
+    if "typ" in header:
+        typ = header["typ"]
+        if not isinstance(typ, str) or typ.lower() not in _TYPES:
+            raise JWTDecodeError("the token's header has a type (typ) other than JWT")
+    kid = header.get("kid")
+    if "kid" in header and not isinstance(kid, str):
+        raise JWTDecodeError("the token's key id (kid) is not a string")
+    return alg, kid
+
+
+def header_segment(alg: str, kid: str | None) -> str:
+    """The header segment of the tokens signed with `alg` and `kid`: built once per key."""
+    header: dict[str, str] = {"alg": alg, "typ": "JWT"}
+    if kid is not None:
+        header["kid"] = kid
+    return b64url_encode(json.dumps(header, separators=(",", ":")).encode())
