@@ -26,7 +26,7 @@ from jwt_core.errors import (
 from jwt_core.manager import TokenManager, check_role_options
 from jwt_core.token import Token
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "AccessDeniedError",

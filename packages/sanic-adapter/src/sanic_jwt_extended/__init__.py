@@ -52,7 +52,7 @@ from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.sanic_ext import token_dependency
 from sanic_jwt_extended.state import JWTState
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "JWT",
