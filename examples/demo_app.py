@@ -273,6 +273,12 @@ async def cookie_logout(request: Request, token: Token) -> HTTPResponse:
     return response
 
 
+@app.main_process_ready
+def _say_where_it_listens(app: Sanic) -> None:
+    """Say once where the demo answers: the main process, whatever WORKERS is, socket bound."""
+    print(f"demo: listening on {app.serve_location} (Ctrl+C to stop)", flush=True)
+
+
 if __name__ == "__main__":
     app.run(
         host=os.environ.get("HOST", "127.0.0.1"),

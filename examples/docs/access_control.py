@@ -1,12 +1,12 @@
 """Access control: roles in tokens, allow and deny lists on views."""
 
+# --8<-- [start:config]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
 from sanic_jwt_extended import JWT, Token, jwt_required
 
 app = Sanic("access-control")
-# --8<-- [start:config]
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
     jwt.config.use_acl = True

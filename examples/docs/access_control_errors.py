@@ -1,5 +1,6 @@
 """Role options that cannot work are refused when the app starts, not at the first request."""
 
+# --8<-- [start:errors]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -7,7 +8,6 @@ from sanic_jwt_extended import JWT, ConfigurationConflictError, Token, jwt_requi
 
 SECRET = "change-me-to-at-least-32-random-bytes-please"
 
-# --8<-- [start:errors]
 # allow and deny together: refused when decorating
 try:
 

@@ -1,10 +1,10 @@
 """Options from Sanic's app.config (JWT_<OPTION>) and so from SANIC_JWT_<OPTION> variables."""
 
+# --8<-- [start:app-config]
 from sanic import Sanic
 
 from sanic_jwt_extended import JWT
 
-# --8<-- [start:app-config]
 # Sanic copies every SANIC_<NAME> environment variable into app.config.<NAME>, so
 # `SANIC_JWT_SECRET_KEY=...` in the environment arrives as app.config.JWT_SECRET_KEY.
 app = Sanic("configuration-app-config")

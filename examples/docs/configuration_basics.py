@@ -1,5 +1,6 @@
 """Setting options, and the errors a configuration mistake gives at once."""
 
+# --8<-- [start:block]
 from datetime import timedelta
 
 from sanic import Sanic
@@ -7,7 +8,6 @@ from sanic import Sanic
 from jwt_core import Config, ConfigurationConflictError, TokenManager
 from sanic_jwt_extended import JWT
 
-# --8<-- [start:block]
 app = Sanic("configuration-basics")
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"

@@ -1,10 +1,10 @@
 """The core on its own: mint, decode, verify and revoke tokens without any web framework."""
 
+# --8<-- [start:manager]
 import asyncio
 
 from jwt_core import Config, Policy, TokenManager, WrongTokenError
 
-# --8<-- [start:manager]
 tm = TokenManager(
     Config(secret_key="change-me-to-at-least-32-random-bytes-please", use_blacklist=True)
 )

@@ -1,5 +1,6 @@
 """Two workers sharing one SQLiteBlacklist: a revocation made by one is seen by the other."""
 
+# --8<-- [start:workers]
 import asyncio
 import os
 import tempfile
@@ -10,7 +11,6 @@ from jwt_core.blacklist import SQLiteBlacklist
 SECRET = "change-me-to-at-least-32-random-bytes-please"
 
 
-# --8<-- [start:workers]
 def worker(path: str) -> TokenManager:
     """What each worker process builds at start: same secret, same revocation file."""
     return TokenManager(

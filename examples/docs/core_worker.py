@@ -1,5 +1,6 @@
 """The core in a background worker: verify tokens that arrive with jobs, no web framework."""
 
+# --8<-- [start:issuer]
 import asyncio
 
 from cryptography.hazmat.primitives import serialization
@@ -16,7 +17,6 @@ public_pem = private_key.public_key().public_bytes(
     serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
 )
 
-# --8<-- [start:issuer]
 # The service that issues tokens holds the private key.
 issuer = TokenManager(
     Config(algorithm="ES256", private_key=private_pem, default_iss="https://auth.example.com")

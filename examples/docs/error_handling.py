@@ -1,5 +1,6 @@
 """Error handling: replacing the default responses, and the key of the default bodies."""
 
+# --8<-- [start:handlers]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -8,7 +9,6 @@ from sanic_jwt_extended import JWT, Token, jwt_required
 app = Sanic("error-handling")
 
 
-# --8<-- [start:handlers]
 async def token_expired(request: Request, exception: Exception) -> HTTPResponse:
     """Tell clients to refresh, in the shape the rest of this API uses."""
     return json(

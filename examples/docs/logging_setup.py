@@ -1,12 +1,12 @@
 """Logging: the library's refusals, with their reasons, through Sanic's own log handlers."""
 
+# --8<-- [start:config]
 from sanic import Request, Sanic, json
 from sanic.log import LOGGING_CONFIG_DEFAULTS
 from sanic.response import HTTPResponse
 
 from sanic_jwt_extended import JWT, Token, jwt_required
 
-# --8<-- [start:config]
 # Sanic's default configuration, plus the library's logger on Sanic's console handler.
 log_config = {
     **LOGGING_CONFIG_DEFAULTS,

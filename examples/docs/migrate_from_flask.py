@@ -1,5 +1,7 @@
 """flask-jwt-extended settings carried over: its app.config keys are read under their own names."""
 
+# --8<-- [start:views]
+# --8<-- [start:config]
 from datetime import timedelta
 
 from sanic import Request, Sanic, json
@@ -9,7 +11,6 @@ from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required
 
 app = Sanic("migrate-from-flask")
 
-# --8<-- [start:config]
 # A Flask app's settings, unchanged: every key below is read as it is.
 app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
 app.config.JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=10)
@@ -24,7 +25,6 @@ with JWT.initialize(app):
 # --8<-- [end:config]
 
 
-# --8<-- [start:views]
 @app.get("/protected")
 @jwt_required  # flask: @jwt_required()
 async def protected(request: Request, token: Token) -> HTTPResponse:

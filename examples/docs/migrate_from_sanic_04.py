@@ -1,5 +1,6 @@
 """An app from sanic-jwt-extended 0.4, ported: the old lines are in the comments."""
 
+# --8<-- [start:setup]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -7,7 +8,6 @@ from sanic_jwt_extended import JWT, Token, jwt_required, refresh_jwt_required
 
 app = Sanic("migrate-from-0-4")
 
-# --8<-- [start:setup]
 # 0.4: the same app.config lines, then JWTManager(app)
 app.config.JWT_SECRET_KEY = "change-me-to-at-least-32-random-bytes-please"
 app.config.RBAC_ENABLE = True  # still read: the option use_acl (JWT_USE_ACL)

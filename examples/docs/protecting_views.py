@@ -1,5 +1,6 @@
 """Protecting views: the decorators on functions, class-based views and websockets."""
 
+# --8<-- [start:functions]
 from sanic import Request, Sanic, Websocket, json
 from sanic.response import HTTPResponse
 from sanic.views import HTTPMethodView
@@ -11,7 +12,6 @@ with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
 
-# --8<-- [start:functions]
 @app.get("/private")
 @jwt_required  # bare ...
 async def private(request: Request, token: Token) -> HTTPResponse:

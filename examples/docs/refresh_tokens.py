@@ -1,5 +1,6 @@
 """Refresh tokens: a short-lived access token, renewed with a long-lived refresh token."""
 
+# --8<-- [start:login]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -16,7 +17,6 @@ def password_is_right(request: Request) -> bool:
     return (request.json or {}).get("password") == "wonderland"
 
 
-# --8<-- [start:login]
 @app.post("/login")
 async def login(request: Request) -> HTTPResponse:
     if not password_is_right(request):

@@ -1,5 +1,6 @@
 """Revocation with SQLiteBlacklist: logout, logout everywhere, shared by all workers."""
 
+# --8<-- [start:config]
 import os
 
 from sanic import Request, Sanic, json
@@ -8,7 +9,6 @@ from sanic.response import HTTPResponse
 from sanic_jwt_extended import JWT, SQLiteBlacklist, Token, jwt_required
 
 app = Sanic("revocation-app")
-# --8<-- [start:config]
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
     jwt.config.use_blacklist = True

@@ -1,5 +1,6 @@
 """Sanic Extensions: the verified token by dependency injection, without a decorator."""
 
+# --8<-- [start:injection]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -9,7 +10,6 @@ app = Sanic("injection-demo")
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
 
-# --8<-- [start:injection]
 app.ext.add_dependency(Token, token_dependency)
 
 

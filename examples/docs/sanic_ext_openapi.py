@@ -1,12 +1,12 @@
 """Sanic Extensions: the OpenAPI document shows which routes need a token, and where it goes."""
 
+# --8<-- [start:app]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 from sanic_ext import openapi
 
 from sanic_jwt_extended import JWT, Token, jwt_optional, jwt_required, refresh_jwt_required
 
-# --8<-- [start:app]
 app = Sanic("openapi-demo")
 app.config.API_TITLE = "Orders"  # sanic-ext's own settings, as usual
 

@@ -1,5 +1,6 @@
 """Two apps in one script: name the app that tokens are minted for."""
 
+# --8<-- [start:for-app]
 from sanic import Sanic, json
 
 from sanic_jwt_extended import JWT, ConfigurationError, set_access_cookies
@@ -13,7 +14,6 @@ def build(name: str) -> Sanic:
     return app
 
 
-# --8<-- [start:for-app]
 shop = build("shop")
 blog = build("blog")
 

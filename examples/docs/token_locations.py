@@ -1,5 +1,6 @@
 """Token locations: headers, cookies with CSRF protection, query strings and JSON bodies."""
 
+# --8<-- [start:config]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
@@ -14,7 +15,6 @@ from sanic_jwt_extended import (
 )
 
 app = Sanic("token-locations")
-# --8<-- [start:config]
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
     # Looked at in this order; the first location holding a token wins.

@@ -1,5 +1,6 @@
 """Creating tokens: identity, role, freshness and expiry, and what comes back from them."""
 
+# --8<-- [start:identity]
 from datetime import timedelta
 
 from sanic import Sanic
@@ -15,7 +16,6 @@ with JWT.initialize(app) as jwt:
 # TokenManager is app.ctx.jwt.manager, used here to show what a view would receive as `token`.
 decode = app.ctx.jwt.manager.decode
 
-# --8<-- [start:identity]
 # Any JSON value is an identity, and it comes back exactly as given.
 for identity in ("alice", 42, {"id": 7, "tenant": "acme"}):
     token = decode(JWT.create_access_token(identity))

@@ -1,5 +1,6 @@
 """Public and private claims, issuer and audience, and the claim names that are refused."""
 
+# --8<-- [start:config]
 from datetime import datetime, timedelta, timezone
 
 from sanic import Sanic
@@ -8,16 +9,15 @@ from jwt_core import Config, InvalidClaimsError, TokenManager
 from sanic_jwt_extended import JWT
 
 app = Sanic("tokens-claims")
-# --8<-- [start:config]
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = "change-me-to-at-least-32-random-bytes-please"
     jwt.config.public_claim_namespace = "https://api.example.com/"
     jwt.config.private_claim_prefix = "app"
     jwt.config.default_iss = "https://auth.example.com"
     jwt.config.default_aud = "api"
-# --8<-- [end:config]
 
 decode = app.ctx.jwt.manager.decode
+# --8<-- [end:config]
 
 # --8<-- [start:claims]
 raw = JWT.create_access_token(

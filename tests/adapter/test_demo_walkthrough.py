@@ -5,12 +5,18 @@ from __future__ import annotations
 import importlib.util
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import httpx
 import pytest
+import sanic
 
+from tests.adapter.test_multiple_workers import _free_port, _stop_group
 from tests.support.apps import set_cookies
 
 DEMO = Path(__file__).resolve().parents[2] / "examples" / "demo_app.py"
@@ -200,3 +206,46 @@ def test_a_data_folder_that_is_a_symlink_or_a_file_is_refused(tmp_path: Path) ->
     file = tmp_path / "file"
     file.write_text("")
     _refused(file, "is not a directory")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_the_demo_says_once_where_it_listens(tmp_path: Path, workers: str) -> None:
+    """`python examples/demo_app.py`, as `hatch run demo:run` starts it: one ready line, true."""
+    port = _free_port()
+    log = tmp_path / "demo.log"
+    environment = {
+        **os.environ,
+        "PORT": str(port),
+        "WORKERS": workers,
+        "DEMO_DATA_DIR": str(tmp_path / "data"),
+        "JWT_SECRET_KEY": "demo-walkthrough-secret-of-at-least-32-bytes",
+    }
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, str(DEMO)],
+            cwd=tmp_path,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the workers go down with it
+        )
+    ready = f"demo: listening on http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while ready not in log.read_text(errors="replace"):
+            assert process.poll() is None, f"the demo stopped:\n{log.read_text()}"
+            assert time.monotonic() < deadline, f"no ready line:\n{log.read_text()}"
+            time.sleep(0.1)
+        # It said so: it answers now (a worker still starting makes the request wait, not fail).
+        response = httpx.get(f"http://127.0.0.1:{port}/optional", timeout=30)
+        assert response.json() == {"hello": "anonymous visitor"}
+        # Stopped once every worker is up: a SIGINT while a worker still imports hangs Sanic's
+        # main process (seen with Sanic 25.12), and _stop_group would have to SIGKILL it.
+        # Sanic 25 logs "Worker ready" then; 24.12 logs only "Starting worker", once serving.
+        up = "Worker ready" if int(sanic.__version__.split(".")[0]) >= 25 else "Starting worker"
+        while log.read_text(errors="replace").count(up) < int(workers):
+            assert time.monotonic() < deadline, f"workers did not start:\n{log.read_text()}"
+            time.sleep(0.1)
+    finally:
+        _stop_group(process)
+    assert log.read_text(errors="replace").count("listening on") == 1

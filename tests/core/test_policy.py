@@ -21,8 +21,7 @@ from jwt_core import (
     TokenManager,
     WrongTokenError,
 )
-
-from .conftest import MakeManager
+from tests.core.conftest import MakeManager
 
 
 @pytest.fixture

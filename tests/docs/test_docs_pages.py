@@ -7,45 +7,17 @@ file is included by some page and run by some test in this folder.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.docs.example_files import DOCS, EXAMPLES, ROOT
-
-# Pages other helpers write; their examples are not (yet) files under examples/docs/.
-NOT_OURS = {"security.md"}
-SNIPPET = re.compile(r'^\s*--8<-- "([^"]+)"\s*$')
-FENCE = re.compile(r"^(\s*)(```+)(.*)$")
-
-PAGES = sorted(p for p in DOCS.rglob("*.md") if p.relative_to(DOCS).as_posix() not in NOT_OURS)
-
-
-def fences(page: Path) -> list[tuple[int, str, list[str]]]:
-    """(line number, info string, body lines) of every fenced block of `page`."""
-    found: list[tuple[int, str, list[str]]] = []
-    lines = page.read_text(encoding="utf-8").splitlines()
-    index = 0
-    while index < len(lines):
-        opening = FENCE.match(lines[index])
-        if opening is None:
-            index += 1
-            continue
-        indent, ticks, info = opening.groups()
-        body: list[str] = []
-        index += 1
-        while index < len(lines) and lines[index].strip() != ticks:
-            body.append(lines[index][len(indent) :])
-            index += 1
-        found.append((index - len(body), info.strip(), body))
-        index += 1
-    return found
+from tests.docs.doc_pages import DOCS, PAGES, SNIPPET, fences
+from tests.docs.example_files import EXAMPLES, ROOT
 
 
 def includes(page: Path) -> list[str]:
     return [
-        match.group(1)
+        match.group(2)
         for line in page.read_text(encoding="utf-8").splitlines()
         if (match := SNIPPET.match(line))
     ]
@@ -53,15 +25,15 @@ def includes(page: Path) -> list[str]:
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())
 def test_fenced_blocks_follow_the_rules(page: Path) -> None:
-    for line, info, body in fences(page):
-        content = [text for text in body if text.strip()]
-        where = f"{page.name}:{line}"
+    for block in fences(page):
+        content = [text for text in block.body if text.strip()]
         snippets = [text for text in content if SNIPPET.match(text)]
-        if info.split()[:1] == ["python"]:
-            assert content, f"{where}: empty python block"
-            assert snippets == content, f"{where}: python must come from examples/docs/ files"
+        if block.language == "python":
+            assert content, f"{block.where}: empty python block"
+            assert snippets == content, f"{block.where}: python must come from examples/docs/ files"
         elif snippets != content or not content:
-            assert len(content) == 1, f"{where}: a {info or 'plain'} block of several lines"
+            kind = block.info or "plain"
+            assert len(content) == 1, f"{block.where}: a {kind} block of several lines"
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.relative_to(DOCS).as_posix())

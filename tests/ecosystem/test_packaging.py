@@ -24,13 +24,17 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+from tests.ecosystem.versions import changelog_release, source_version
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("JWT_PACKAGING_TEST") != "1", reason="set JWT_PACKAGING_TEST=1 to run"
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-VERSION = "0.1.0"
+VERSION = source_version("jwt-core")  # test_release.py: the same in both packages and the changelog
 # distribution -> (folder under packages/, import name)
 PACKAGES = {
     "jwt-core": ("jwt-core", "jwt_core"),
@@ -99,7 +103,7 @@ def test_wheel_metadata_is_complete(dist: Path, distribution: str) -> None:
     folder, name = PACKAGES[distribution]
     metadata = wheel_metadata(dist, distribution)
     assert metadata["Name"] == distribution
-    assert metadata["Version"] == VERSION
+    assert metadata["Version"] == VERSION == changelog_release()
     source_init = (ROOT / "packages" / folder / "src" / name / "__init__.py").read_text()
     assert f'__version__ = "{VERSION}"' in source_init
     assert len(metadata["Summary"]) > 30
@@ -127,7 +131,11 @@ def test_dependencies_and_extras(dist: Path) -> None:
     adapter = wheel_metadata(dist, "sanic-jwt-extended")
     requires = adapter.get_all("Requires-Dist")
     assert "sanic>=24.12" in requires
-    assert any(re.fullmatch(r"jwt-core(<0\.2,>=0\.1\.0|>=0\.1\.0,<0\.2)", r) for r in requires)
+    # the core of the same release: >=X.Y.Z,<X.(Y+1)
+    release = Version(VERSION)
+    pinned = {f">={release}", f"<{release.major}.{release.minor + 1}"}
+    jwt_core = [Requirement(r) for r in requires if Requirement(r).name == "jwt-core"]
+    assert [{str(s) for s in r.specifier} for r in jwt_core] == [pinned, pinned]
     assert set(adapter.get_all("Provides-Extra")) == {"redis", "ext"}
     assert "sanic-ext>=24.12; extra == 'ext'" in requires
     assert "pydantic>=2; extra == 'ext'" in requires

@@ -30,7 +30,7 @@ from jwt_core.manager import TokenManager
 from jwt_core.policy import CsrfProof, Policy
 from jwt_core.token import Token
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "AccessDeniedError",

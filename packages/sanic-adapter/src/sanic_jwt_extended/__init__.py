@@ -53,7 +53,7 @@ from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.sanic_ext import token_dependency
 
-__version__ = "0.1.0"
+__version__ = "2.0.0"
 
 __all__ = [
     "JWKS_URI",
