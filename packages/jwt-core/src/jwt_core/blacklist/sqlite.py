@@ -438,6 +438,11 @@ class SQLiteBlacklist(BlacklistABC):
     def __repr__(self) -> str:
         return f"SQLiteBlacklist({self.path!r})"
 
+    @property
+    def replica(self) -> Replica | None:
+        """This worker's replica (None until loaded, and with `replica=False`)."""
+        return self._replica
+
     async def open(self) -> None:
         """Start the threads, create the file and its tables if needed, drop old rows, and
         load the replica."""
