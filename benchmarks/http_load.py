@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO, Literal, get_args
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -65,7 +65,7 @@ REDIS_PREFIX = "jwt-bench-http:"
 TARGETS = {"jwt_required": 0.75, "jwt_required fresh": 0.55, "+ InMemoryBlacklist": 0.70}
 PYJWT_HISTORIC = 0.31  # the issue's baseline: PyJWT-guarded route / open route (wrk, 1 worker)
 
-ServerKind = Literal["plain", "jwt", "memory", "sqlite", "redis"]
+ServerKind = Literal["plain", "jwt", "memory", "sqlite", "redis", "redis-strict"]
 TokenMode = Literal["repeat", "fresh"]
 
 
@@ -88,8 +88,17 @@ VARIANTS = (
     Variant("jwt_required fresh", "jwt", "/protected", "fresh", "no blacklist, new token each"),
     Variant("+ InMemoryBlacklist", "memory", "/protected", "repeat", "clients repeat"),
     Variant("+ SQLiteBlacklist", "sqlite", "/protected", "repeat", "file in a temp dir"),
-    Variant("+ RedisBlacklist", "redis", "/protected", "repeat", "our valkey on loopback"),
+    Variant("+ RedisBlacklist", "redis", "/protected", "repeat", "our valkey, replica (default)"),
+    Variant("+ Redis strict", "redis-strict", "/protected", "repeat", "replica=False: MGET/check"),
 )
+# Issue 12: the protected route with a store / the same route with none ("jwt_required").
+STORE_TARGETS = {
+    "+ InMemoryBlacklist": 0.95,
+    "+ SQLiteBlacklist": 0.9,
+    "+ RedisBlacklist": 0.9,
+    "+ Redis strict": None,
+}
+STORE_REFERENCE = "jwt_required"
 REFERENCE = "open"
 
 
@@ -144,10 +153,14 @@ def build_app(kind: ServerKind, sqlite_path: str, redis_url: str, preload: int) 
             manager.config.use_blacklist = True
             manager.config.blacklist_class = SQLiteBlacklist
             manager.config.blacklist_init_kwargs = {"path": sqlite_path}
-        elif kind == "redis":
+        elif kind in ("redis", "redis-strict"):
             manager.config.use_blacklist = True
             manager.config.blacklist_class = RedisBlacklist
-            manager.config.blacklist_init_kwargs = {"url": redis_url, "prefix": REDIS_PREFIX}
+            manager.config.blacklist_init_kwargs = {
+                "url": redis_url,
+                "prefix": REDIS_PREFIX,
+                "replica": kind == "redis",
+            }
 
     async def revoke_some(app: Sanic[Any, Any]) -> None:
         """A store holding `preload` revocations, so checks do not run against an empty one."""
@@ -725,7 +738,7 @@ class Bench:
                 kinds.append(v.server)
         options = ["--sqlite-path", str(self.work / "blacklist.sqlite3")]
         options += ["--preload", str(self.args.preload)]
-        if "redis" in kinds:
+        if "redis" in kinds or "redis-strict" in kinds:
             # tests/stores/redis_server.py (by module name: it is not typed for --strict)
             self.redis = importlib.import_module("redis_server").start_server()
             options += ["--redis-url", self.redis.url]
@@ -898,6 +911,20 @@ def report(rows: list[Row]) -> dict[str, Any]:
             x, xc = ratio(by["PyJWT"], ref), cpu_ratio(by["PyJWT"], ref)
             print(f"  {'PyJWT':<21} {x:.3f} of open (by CPU/request {xc:.3f})   "
                   f"issue's baseline: {PYJWT_HISTORIC}")  # fmt: skip
+    base = by.get(STORE_REFERENCE)
+    if base is not None:
+        print(f"\n  with a store / {STORE_REFERENCE} (the same route with none):")
+        out["store_ratios"] = {}
+        for name, target in STORE_TARGETS.items():
+            if name in by:
+                x, xc = ratio(by[name], base), cpu_ratio(by[name], base)
+                out["store_ratios"][name] = x
+                verdict = (
+                    "reported"
+                    if target is None
+                    else (f"target >= {target}: {'meets' if x >= target else 'MISSES'}")
+                )
+                print(f"  {name:<21} {x:.3f} (by CPU/request {xc:.3f})   {verdict}")
     for problem in problems:
         print(f"\n  WARNING {problem}: those rounds do not measure what they claim")
     waits = [row["server_runqueue_wait_percent"] for row in out["rows"]]
@@ -1032,8 +1059,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--profile-clock", choices=["cpu", "wall"], default="cpu",
                     help="cProfile timer: thread CPU time (default) or wall time")  # fmt: skip
     # the server process
-    ap.add_argument("--serve", choices=["plain", "jwt", "memory", "sqlite", "redis"],
-                    help=argparse.SUPPRESS)  # fmt: skip
+    ap.add_argument("--serve", choices=list(get_args(ServerKind)), help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--sqlite-path", default="blacklist.sqlite3", help=argparse.SUPPRESS)
     ap.add_argument("--redis-url", default="", help=argparse.SUPPRESS)

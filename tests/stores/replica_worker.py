@@ -46,7 +46,8 @@ async def answer(store: BlacklistABC, command: dict[str, Any]) -> dict[str, Any]
                 result.append("unavailable")
         return {"result": result}
     if command["op"] == "feed":
-        assert isinstance(store, RedisBlacklist) and store.feed is not None
+        assert isinstance(store, RedisBlacklist)
+        assert store.feed is not None
         return {"resyncs": store.feed.resyncs}
     raise ValueError(f"unknown command {command['op']!r}")
 

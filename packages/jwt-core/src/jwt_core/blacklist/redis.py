@@ -78,6 +78,24 @@ end
 raise()
 """
 
+# One page of a full load: SCAN from cursor ARGV[1] for pattern ARGV[2] (COUNT ARGV[3]); for
+# each key its name without the prefix (ARGV[4] characters), its expiry (epoch ms, -1 none,
+# -2 gone) and, for a cut-off, its value, one key a line in one string: a reply that costs
+# the client one string to parse instead of a thousand items. The rest of a key's name after
+# the prefix is a percent-encoded tag and a suffix: no space nor line break.
+_SNAPSHOT_PAGE = """
+local page = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local lines, skip = {}, tonumber(ARGV[4]) + 1
+for i, key in ipairs(page[2]) do
+  local line = string.sub(key, skip) .. ' ' .. redis.call('PEXPIRETIME', key)
+  if string.sub(key, -15) == ':revoked-before' then
+    line = line .. ' ' .. (redis.call('GET', key) or '')
+  end
+  lines[i] = line
+end
+return {page[1], table.concat(lines, '\\n')}
+"""
+
 # The expiry (epoch ms, -1 for none, -2 gone) of each key, for a resynchronisation.
 _EXPIRY_TIMES = """
 local times = {}
@@ -361,7 +379,7 @@ class _Feed:
         return True
 
     async def start(self) -> None:
-        """Load the replica and start following the stream; wait for the first load to end."""
+        """Load the replica and start following the stream; wait until it has caught up."""
         if self._task is not None and self._pid == os.getpid() and not self._task.done():
             return
         self._pid = os.getpid()
@@ -431,7 +449,6 @@ class _Feed:
                 if need_load:
                     await self._load(client)
                     need_load = False
-                    self._started_done()
                 sent = time.monotonic()
                 reply = await client.xread(
                     {store.stream_key: self.last_id}, count=1000, block=int(self.block * 1000)
@@ -439,6 +456,7 @@ class _Feed:
                 need_load = not self._apply(reply)
                 if not need_load:
                     self._read_at = sent
+                    self._started_done()  # loaded and caught up: the worker may serve
                 if self._failing:
                     self._failing = False
                     logger.warning("the revocation feed of %r reads again", store)
@@ -512,41 +530,58 @@ class _Feed:
         self._read_at = sent
 
     async def _scan(self, client: Any) -> Replica:
-        """A replica of every key under the prefix (SCAN, then the expiry of each key)."""
-        store = self.store
-        pattern = _glob_escape(store.prefix) + "{*}:*"
+        """A replica of every key under the prefix: pages of a server-side SCAN on one server,
+        a SCAN and the expiry of each key on a cluster (every node)."""
         for_good: list[int] = []
         expiring: list[tuple[float, int]] = []
-        cutoff_keys: list[str] = []
-        from_hex = int
-        async for keys in _scan_batches(client, pattern, 10_000):
-            batch = [_text(key) for key in keys]
-            jti_keys = [key for key in batch if ":jti:" in key]
-            cutoff_keys.extend(key for key in batch if key.endswith(":revoked-before"))
-            times = await self._expiry_times(client, jti_keys)
-            for key, at in zip(jti_keys, times, strict=True):
+        cutoffs: list[tuple[str, int, float | None]] = []
+        async for entries in self._snapshot_pages(client):
+            for rest, at, value in entries:
                 if at == -2:
                     continue  # expired since the scan saw it
-                jti = from_hex(key.rsplit(":", 1)[1], 16)
-                if at == -1:
-                    for_good.append(jti)
-                else:
-                    expiring.append((at / 1000, jti))
+                if rest.endswith(":revoked-before"):
+                    if value:
+                        tag = rest[1 : rest.rindex("}:")]
+                        subject = "" if tag == "%" else unquote(tag)
+                        until = None if at < 0 else at / 1000
+                        cutoffs.append((subject, millisecond_of(float(value)), until))
+                elif ":jti:" in rest:
+                    jti = int(rest.rsplit(":", 1)[1], 16)
+                    if at == -1:
+                        for_good.append(jti)
+                    else:
+                        expiring.append((at / 1000, jti))
         expiring.sort()
-        cutoffs = []
-        if cutoff_keys:
-            times = await self._expiry_times(client, cutoff_keys)
-            for key, at in zip(cutoff_keys, times, strict=True):
-                value = await client.get(key)
-                if value is None:
-                    continue
-                tag = key[len(store.prefix) + 1 : key.rindex("}:")]
-                subject = "" if tag == "%" else unquote(tag)
-                until = None if at < 0 else at / 1000
-                cutoffs.append((subject, millisecond_of(float(value)), until))
         return Replica.from_snapshot(
             for_good, [jti for _, jti in expiring], [at for at, _ in expiring], cutoffs
         )
+
+    async def _snapshot_pages(self, client: Any) -> Any:
+        """(name after the prefix, expiry ms, value of a cut-off or "") of every key, by page."""
+        store = self.store
+        pattern = _glob_escape(store.prefix) + "{*}:*"
+        skip = len(store.prefix)
+        if not store._cluster:
+            cursor: bytes | str = b"0"
+            while True:
+                cursor, text = await client.eval(
+                    _SNAPSHOT_PAGE, 0, cursor, pattern, "20000", str(len(store.prefix.encode()))
+                )
+                entries: list[tuple[str, int, str]] = []
+                for line in _text(text).split("\n") if text else ():
+                    rest, at, *value = line.split(" ")
+                    entries.append((rest, int(at), value[0] if value else ""))
+                yield entries
+                if _text(cursor) == "0":
+                    return
+        async for keys in _scan_batches(client, pattern, 10_000):
+            names = [_text(key) for key in keys]
+            times = await self._expiry_times(client, names)
+            entries = []  # (the same shape)
+            for name, expiry in zip(names, times, strict=True):
+                stored = await client.get(name) if name.endswith(":revoked-before") else None
+                entries.append((name[skip:], expiry, "" if stored is None else _text(stored)))
+            yield entries
 
     async def _expiry_times(self, client: Any, keys: list[str]) -> list[int]:
         if not keys:
