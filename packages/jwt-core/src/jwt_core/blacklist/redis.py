@@ -261,7 +261,9 @@ class RedisBlacklist(BlacklistABC):
 
     async def is_blacklisted(self, token: Token) -> bool:
         feed = self.feed
-        if feed is not None and feed.current():
+        if feed is not None and feed.running():
+            if not feed.fresh():
+                await feed.catch_up()
             return feed.replica.is_revoked(token.jti.int, token.sub, issued_ms(token))
         keys = [self.token_key(token), self.cutoff_key(token.sub)]
         revoked, cutoff = await self._call(lambda client: client.mget(keys))
@@ -337,11 +339,11 @@ class RedisBlacklist(BlacklistABC):
 class _Feed:
     """One worker's replica of a `RedisBlacklist`, and the task that keeps it current.
 
-    `current()` says whether the replica may answer: only while the feed runs in this process
-    and its last completed read was sent less than `max_staleness` ago. A read completes at
-    the latest after `block` seconds (an XREAD with nothing new answers then), so a feed that
-    reads on is current; one whose server is gone, hung or slow stops being so within the
-    bound, and checks fail closed until it has caught up.
+    The replica may answer while the feed runs in this process and its last completed read
+    was sent less than `max_staleness` ago (`fresh()`). A read completes at the latest after
+    `block` seconds (an XREAD with nothing new answers then), so a feed that reads on stays
+    fresh. A check that finds it not fresh reads at once (`catch_up()`), and fails closed if
+    that does not succeed within the bound: a server that is gone, hung or slow.
     """
 
     def __init__(self, store: RedisBlacklist) -> None:
@@ -358,25 +360,50 @@ class _Feed:
         self._failing = False
         self._started: asyncio.Future[None] | None = None
         self._stopping = False
+        self._catching: asyncio.Future[None] | None = None
+        self._reload = False  # a gap was found: load everything again
         # what a read may raise that the next attempt can get past (ValueError: an entry
         # this version cannot read, written by a newer one: logged, and checks fail closed)
         self._errors: tuple[type[BaseException], ...] = (*store._errors, ValueError)
 
-    def current(self) -> bool:
-        """Whether the replica may answer a check now, in this process (see the class doc).
+    def running(self) -> bool:
+        """Whether the feed runs in this process (else the store was not opened here)."""
+        return self._task is not None and self._pid == os.getpid()
 
-        Raises `RevocationStoreUnavailableError` when the feed runs but is behind; False when
-        it does not run here (the store was not opened in this process): check the server.
+    def fresh(self) -> bool:
+        """Whether the last completed read was sent less than `max_staleness` ago."""
+        return time.monotonic() - self._read_at <= self.store.max_staleness
+
+    async def catch_up(self) -> None:
+        """Read what is new at once (one XREAD that does not block), within `max_staleness`.
+
+        For a check that finds the replica's proof too old: a loop that was busy, or a feed
+        that is behind, costs that check one round trip; a server that is down, hung or slow
+        fails it closed within the bound. Concurrent checks share one read.
         """
-        if self._task is None or self._pid != os.getpid():
-            return False
+        if self._catching is None or self._catching.done():
+            self._catching = asyncio.ensure_future(self._read_once())
+        try:
+            await asyncio.wait_for(asyncio.shield(self._catching), self.store.max_staleness)
+        except (asyncio.TimeoutError, RevocationStoreUnavailableError) as exc:
+            raise self._behind() from exc
+        if not self.fresh():
+            raise self._behind()  # a gap: the feed loads everything again
+
+    async def _read_once(self) -> None:
+        store = self.store
+        sent = time.monotonic()
+        last_id = self.last_id
+        reply = await store._call(lambda client: client.xread({store.stream_key: last_id}))
+        if self._apply(reply):
+            self._read_at = max(self._read_at, sent)
+
+    def _behind(self) -> RevocationStoreUnavailableError:
         behind = time.monotonic() - self._read_at
-        if behind > self.store.max_staleness:
-            raise RevocationStoreUnavailableError(
-                f"the revocation feed of {self.store!r} is {behind:.3f} s behind "
-                f"(more than max_staleness={self.store.max_staleness} s)"
-            )
-        return True
+        return RevocationStoreUnavailableError(
+            f"the revocation feed of {self.store!r} is {behind:.3f} s behind "
+            f"(more than max_staleness={self.store.max_staleness} s)"
+        )
 
     async def start(self) -> None:
         """Load the replica and start following the stream; wait until it has caught up."""
@@ -446,7 +473,8 @@ class _Feed:
         while not self._stopping:
             try:
                 client = self._feed_client()
-                if need_load:
+                if need_load or self._reload:
+                    self._reload = False
                     await self._load(client)
                     need_load = False
                 sent = time.monotonic()
@@ -488,7 +516,9 @@ class _Feed:
             for entry_id, raw in entries if not isinstance(entries, dict) else entries.items():
                 fields = {_text(k): _text(v) for k, v in raw.items()}
                 n = int(fields["n"])
-                if n != self.last_n + 1:  # XREAD gives only newer entries: a gap, or a reset
+                if _entry_order(entry_id) <= _entry_order(self.last_id):
+                    continue  # applied already, by the other reader (feed or catch-up)
+                if n != self.last_n + 1:  # a gap, or a reset (numbers start again)
                     logger.warning(
                         "the revocation feed of %r found entry %d after %d (entries trimmed "
                         "before they were read, or the server lost its data): loading every "
@@ -497,6 +527,7 @@ class _Feed:
                         n,
                         self.last_n,
                     )
+                    self._reload = True
                     return False
                 value = fields["v"]
                 replica.apply(
@@ -604,6 +635,12 @@ async def _scan_batches(client: Any, pattern: str, count: int) -> Any:
             batch = []
     if batch:
         yield batch
+
+
+def _entry_order(entry_id: bytes | str) -> tuple[int, int]:
+    """A stream entry id ("<ms>-<seq>") as what orders it."""
+    ms, _, seq = _text(entry_id).partition("-")
+    return int(ms), int(seq or 0)
 
 
 def _text(value: bytes | str) -> str:
