@@ -596,7 +596,7 @@ class _Feed:
             cursor: bytes | str = b"0"
             while True:
                 cursor, text = await client.eval(
-                    _SNAPSHOT_PAGE, 0, cursor, pattern, "20000", str(len(store.prefix.encode()))
+                    _SNAPSHOT_PAGE, 0, cursor, pattern, "2000", str(len(store.prefix.encode()))
                 )
                 entries: list[tuple[str, int, str]] = []
                 for line in _text(text).split("\n") if text else ():
