@@ -1,10 +1,19 @@
-"""Revocation stores: what a check costs per request, and what the memory store costs to hold.
+"""Revocation stores: what a check costs, what a replica costs to hold and to load, how fast
+a revocation reaches another worker.
 
-Prints the median microseconds of `is_blacklisted` (token not revoked, and revoked) for the
-memory, SQLite and Redis stores, each already holding some revocations, and the memory taken
-by an `InMemoryBlacklist` holding 1,000,000 revoked tokens (tracemalloc and RSS delta, measured
-in separate passes since tracemalloc inflates RSS). The Redis store talks to a valkey-server
-of its own on a loopback port (`REDIS_URL` is used instead when set).
+Prints
+- the median microseconds of `is_blacklisted` (token not revoked, and revoked) for the memory,
+  SQLite and Redis stores (replica, the default, and strict: `replica=False`), each already
+  holding some revocations;
+- the memory taken by an `InMemoryBlacklist` and by a worker's `Replica` holding 1,000,000
+  revoked tokens (tracemalloc and RSS delta, measured in separate passes since tracemalloc
+  inflates RSS);
+- how long a worker takes to open (load its replica) against a store of 1,000,000 revocations
+  and answer its first check, for SQLite and Redis;
+- the propagation time between two worker processes on loopback (Redis replica): from
+  `revoke()` returning in one to the token being refused in the other (p50, p99).
+The Redis stores talk to a valkey-server of their own on a loopback port (`REDIS_URL` is used
+instead when set).
 
 Run: `hatch run bench:stores` or `python benchmarks/stores.py [--revoked N]`.
 """
@@ -14,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import multiprocessing
 import os
 import platform
 import sqlite3
@@ -23,6 +33,7 @@ import time
 import tracemalloc
 import uuid
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import MappingProxyType
 
@@ -37,6 +48,7 @@ from jwt_core.blacklist import (
     RedisBlacklist,
     SQLiteBlacklist,
 )
+from jwt_core.blacklist.replica import Replica
 from jwt_core.token import Token
 
 
@@ -125,11 +137,195 @@ async def memory_of_inmemory(count: int) -> tuple[float, float]:
     return traced / 2**20, rss_delta / 2**20
 
 
+def memory_of_replica(count: int) -> tuple[float, float]:
+    """(tracemalloc MiB, RSS delta MiB) of a `Replica` holding `count` tokens, built as a
+    worker builds it from a store (a bulk load, then ids as they come from a feed)."""
+
+    def build() -> Replica:
+        now = time.time()
+        first = uuid.uuid4().int
+        half = count // 2
+        replica = Replica.from_snapshot(
+            [],
+            [(first + i) % 2**128 for i in range(half)],
+            [now + 900 + i / 1000 for i in range(half)],
+            [],
+        )
+        for i in range(half, count):
+            replica.revoke_token((first + i) % 2**128, now + 900 + i / 1000)
+        assert len(replica.tokens) == count
+        return replica
+
+    gc.collect()
+    before = rss_bytes()
+    replica = build()
+    gc.collect()
+    rss_delta = rss_bytes() - before
+    del replica
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    replica = build()
+    gc.collect()
+    traced = tracemalloc.get_traced_memory()[0] - base
+    tracemalloc.stop()
+    del replica
+    return traced / 2**20, rss_delta / 2**20
+
+
+async def startup_sqlite(path: Path, count: int) -> float:
+    """Seconds for a new SQLiteBlacklist on a file of `count` revocations to open and answer."""
+    store = SQLiteBlacklist(path)
+    await store.open()  # creates the schema
+    await store.close()
+    now = time.time()
+    with sqlite3.connect(path) as db:
+        db.executemany(
+            "INSERT INTO revoked_token (jti, expires_at) VALUES (?, ?)",
+            ((uuid.uuid4().bytes, now + 900 + i / 1000) for i in range(count)),
+        )
+    probe = new_token(now)
+    gc.collect()
+    start = time.perf_counter()
+    store = SQLiteBlacklist(path)
+    await store.open()
+    assert await store.is_blacklisted(probe) is False
+    elapsed = time.perf_counter() - start
+    assert store.replica is not None
+    assert len(store.replica.tokens) == count
+    await store.close()
+    return elapsed
+
+
+# Make ARGV[2] revoked-token keys under prefix ARGV[1], expiring in about 15 minutes.
+_FILL = """
+local now = redis.call('TIME')
+local at = (tonumber(now[1]) + 900) * 1000
+for i = 1, tonumber(ARGV[2]) do
+  local id = ''
+  for _ = 1, 8 do id = id .. string.format('%04x', math.random(0, 65535)) end
+  redis.call('SET', ARGV[1] .. '{alice}:jti:' .. id, '1', 'PXAT', at + i)
+end
+return 0
+"""
+
+
+async def startup_redis(url: str, count: int) -> float:
+    """Seconds for a new RedisBlacklist on a server of `count` revocations to open and answer."""
+    import redis.asyncio
+
+    prefix = "jwt-bench-start:"
+    client = redis.asyncio.from_url(url)
+    try:
+        for done in range(0, count, 100_000):
+            await client.eval(_FILL, 0, prefix, str(min(100_000, count - done)))
+        probe = new_token(time.time())
+        gc.collect()
+        start = time.perf_counter()
+        store = RedisBlacklist(url, prefix=prefix)
+        await store.open()
+        assert await store.is_blacklisted(probe) is False
+        elapsed = time.perf_counter() - start
+        assert store.feed is not None
+        loaded = len(store.feed.replica.tokens)
+        await store.close()
+        assert loaded >= count * 0.999, loaded  # (random ids: a collision is possible)
+    finally:
+        batch = []
+        async for key in client.scan_iter(match=f"{prefix}*", count=10_000):
+            batch.append(key)
+            if len(batch) == 10_000:
+                await client.unlink(*batch)
+                batch = []
+        if batch:
+            await client.unlink(*batch)
+        await client.aclose()
+    return elapsed
+
+
+def _reader(url: str, conn: Connection) -> None:
+    """Worker B: for each token id received, check until refused; send when (monotonic)."""
+
+    async def run() -> None:
+        store = RedisBlacklist(url, prefix="jwt-bench-prop:")
+        await store.open()
+        conn.send("ready")
+        while (jti := await asyncio.to_thread(conn.recv)) is not None:
+            token = make_token("alice", iat=time.time(), exp=time.time() + 900, jti=jti)
+            conn.send("polling")
+            # a busy poll on purpose: the refusal is timed as soon as the feed has applied it
+            while not await store.is_blacklisted(token):  # noqa: ASYNC110
+                await asyncio.sleep(0)
+            conn.send(time.monotonic())
+        await store.close()
+
+    asyncio.run(run())
+
+
+def _writer(url: str, conn: Connection) -> None:
+    """Worker A: revoke each token id received; send when revoke() returned (monotonic)."""
+
+    async def run() -> None:
+        store = RedisBlacklist(url, prefix="jwt-bench-prop:")
+        await store.open()
+        conn.send("ready")
+        while (jti := await asyncio.to_thread(conn.recv)) is not None:
+            now = time.time()
+            await store.register(make_token("alice", iat=now, exp=now + 900, jti=jti))
+            conn.send(time.monotonic())
+        await store.close()
+
+    asyncio.run(run())
+
+
+def propagation_ms(url: str, rounds: int) -> tuple[float, float, float]:
+    """(p50, p99, max) ms from revoke() returning in process A to refused in process B."""
+    context = multiprocessing.get_context("spawn")
+    (a_here, a_there), (b_here, b_there) = context.Pipe(), context.Pipe()
+    writer = context.Process(target=_writer, args=(url, a_there))
+    reader = context.Process(target=_reader, args=(url, b_there))
+    writer.start()
+    reader.start()
+    try:
+        assert a_here.recv() == "ready"
+        assert b_here.recv() == "ready"
+        samples = []
+        for _ in range(rounds):
+            jti = str(uuid.uuid4())
+            b_here.send(jti)
+            assert b_here.recv() == "polling"
+            a_here.send(jti)
+            returned = a_here.recv()
+            refused = b_here.recv()
+            samples.append(max(0.0, refused - returned) * 1000)
+        a_here.send(None)
+        b_here.send(None)
+    finally:
+        writer.join(30)
+        reader.join(30)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], samples[-1]
+
+
+def mib(traced: float, rss: float) -> list[str]:
+    return [f"{traced:.1f}", f"{rss:.1f}"]
+
+
+def per_token(traced: float, rss: float, per: float) -> list[str]:
+    return [f"{traced * per:.0f}", f"{rss * per:.0f}"]
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5000, help="timed checks per store")
     parser.add_argument("--preload", type=int, default=1000, help="revocations held when timed")
-    parser.add_argument("--revoked", type=int, default=1_000_000, help="tokens for the memory row")
+    parser.add_argument(
+        "--revoked", type=int, default=1_000_000, help="tokens for the memory and startup rows"
+    )
+    parser.add_argument("--propagation", type=int, default=1000, help="revocations timed")
+    parser.add_argument(
+        "--redis-revoked", type=int, default=100_000, help="keys for the Redis startup row"
+    )
     args = parser.parse_args()
 
     server: RedisServer | None = None
@@ -141,18 +337,27 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             stores: list[tuple[str, Callable[[], BlacklistABC]]] = [
                 ("memory", InMemoryBlacklist),
-                ("sqlite", lambda: SQLiteBlacklist(Path(tmp, "bench.sqlite3"))),
-                ("redis", lambda: RedisBlacklist(url, prefix="jwt-bench:")),
+                ("sqlite (replica)", lambda: SQLiteBlacklist(Path(tmp, "bench.sqlite3"))),
+                (
+                    "sqlite strict",
+                    lambda: SQLiteBlacklist(Path(tmp, "bench.sqlite3"), replica=False),
+                ),
+                ("redis (replica)", lambda: RedisBlacklist(url, prefix="jwt-bench:")),
+                ("redis strict", lambda: RedisBlacklist(url, prefix="jwt-bench:", replica=False)),
             ]
             rows = [["store", "not revoked (us)", "revoked (us)", "checks"]]
             for name, make in stores:
                 rows.append(await time_store(name, make(), args.rounds, args.preload))
+            sqlite_start = await startup_sqlite(Path(tmp, "big.sqlite3"), args.revoked)
+        redis_start = await startup_redis(url, args.redis_revoked)
+        propagation = propagation_ms(url, args.propagation)
         version = store_server_version(url) if server is not None else "REDIS_URL"
     finally:
         if server is not None:
             server.cleanup()
 
     traced, rss = await memory_of_inmemory(args.revoked)
+    replica_traced, replica_rss = memory_of_replica(args.revoked)
 
     print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, server {version}")
     print(f"median of {args.rounds} sequential awaited checks; each store holds {args.preload}")
@@ -166,8 +371,26 @@ async def main() -> None:
                 ["InMemoryBlacklist", "revoked tokens", "tracemalloc (MiB)", "RSS delta (MiB)"],
                 ["", f"{args.revoked:,}", f"{traced:.1f}", f"{rss:.1f}"],
                 ["per token (bytes)", "", f"{traced * per:.0f}", f"{rss * per:.0f}"],
+                ["Replica (a worker's)", f"{args.revoked:,}", *mib(replica_traced, replica_rss)],
+                ["per token (bytes)", "", *per_token(replica_traced, replica_rss, per)],
             ]
         )
+    )
+    print()
+    print(
+        table(
+            [
+                ["a worker starting against", "revocations", "open + first check (s)"],
+                ["SQLiteBlacklist", f"{args.revoked:,}", f"{sqlite_start:.2f}"],
+                ["RedisBlacklist (replica)", f"{args.redis_revoked:,}", f"{redis_start:.2f}"],
+            ]
+        )
+    )
+    print()
+    p50, p99, worst = propagation
+    print(
+        f"Redis propagation, revoke() returned in one worker process -> refused in another "
+        f"({args.propagation} revocations): p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {worst:.2f} ms"
     )
 
 

@@ -39,8 +39,17 @@ VARIANTS = (
     Variant("jwt_required fresh", "jwt", "/protected", "fresh", "no blacklist, new token each"),
     Variant("+ InMemoryBlacklist", "memory", "/protected", "repeat", "clients repeat"),
     Variant("+ SQLiteBlacklist", "sqlite", "/protected", "repeat", "file in a temp dir"),
-    Variant("+ RedisBlacklist", "redis", "/protected", "repeat", "our valkey on loopback"),
+    Variant("+ RedisBlacklist", "redis", "/protected", "repeat", "our valkey, replica (default)"),
+    Variant("+ Redis strict", "redis-strict", "/protected", "repeat", "replica=False: MGET/check"),
 )
+# Issue 12: the protected route with a store / the same route with none ("jwt_required").
+STORE_TARGETS = {
+    "+ InMemoryBlacklist": 0.95,
+    "+ SQLiteBlacklist": 0.9,
+    "+ RedisBlacklist": 0.9,
+    "+ Redis strict": None,
+}
+STORE_REFERENCE = "jwt_required"
 REFERENCE = "open"
 
 
@@ -109,7 +118,7 @@ class Bench:
                 kinds.append(v.server)
         options = ["--sqlite-path", str(self.work / "blacklist.sqlite3")]
         options += ["--preload", str(self.args.preload)]
-        if "redis" in kinds:
+        if "redis" in kinds or "redis-strict" in kinds:
             self.redis = start_server()
             options += ["--redis-url", self.redis.url]
             self.redis_version = store_server_version(self.redis.url)

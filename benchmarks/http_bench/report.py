@@ -14,7 +14,7 @@ from harness.machine import machine_info as base_machine_info
 from harness.machine import version_of
 from harness.report import fmt
 
-from .bench import REFERENCE, Bench, Row
+from .bench import REFERENCE, STORE_REFERENCE, STORE_TARGETS, Bench, Row
 
 # Targets from issue 6 (protected rps / open rps), printed next to the ratios; never asserted.
 TARGETS = {"jwt_required": 0.75, "jwt_required fresh": 0.55, "+ InMemoryBlacklist": 0.70}
@@ -114,6 +114,20 @@ def report(rows: list[Row]) -> dict[str, Any]:
             x, xc = ratio(by["PyJWT"], ref), cpu_ratio(by["PyJWT"], ref)
             print(f"  {'PyJWT':<21} {x:.3f} of open (by CPU/request {xc:.3f})   "
                   f"issue's baseline: {PYJWT_HISTORIC}")  # fmt: skip
+    base = by.get(STORE_REFERENCE)
+    if base is not None:
+        print(f"\n  with a store / {STORE_REFERENCE} (the same route with none):")
+        out["store_ratios"] = {}
+        for name, target in STORE_TARGETS.items():
+            if name in by:
+                x, xc = ratio(by[name], base), cpu_ratio(by[name], base)
+                out["store_ratios"][name] = x
+                verdict = (
+                    "reported"
+                    if target is None
+                    else (f"target >= {target}: {'meets' if x >= target else 'MISSES'}")
+                )
+                print(f"  {name:<21} {x:.3f} (by CPU/request {xc:.3f})   {verdict}")
     for problem in problems:
         print(f"\n  WARNING {problem}: those rounds do not measure what they claim")
     waits = [row["server_runqueue_wait_percent"] for row in out["rows"]]

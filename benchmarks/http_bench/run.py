@@ -12,13 +12,14 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import get_args
 
 from harness.report import write_json
 
 from .bench import REFERENCE, VARIANTS, Bench, measure
 from .profile import profile
 from .report import machine_info, report
-from .server import serve
+from .server import ServerKind, serve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,8 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--profile-clock", choices=["cpu", "wall"], default="cpu",
                     help="cProfile timer: thread CPU time (default) or wall time")  # fmt: skip
     # the server process
-    ap.add_argument("--serve", choices=["plain", "jwt", "memory", "sqlite", "redis"],
-                    help=argparse.SUPPRESS)  # fmt: skip
+    ap.add_argument("--serve", choices=list(get_args(ServerKind)), help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--sqlite-path", default="blacklist.sqlite3", help=argparse.SUPPRESS)
     ap.add_argument("--redis-url", default="", help=argparse.SUPPRESS)

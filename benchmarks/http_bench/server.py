@@ -27,7 +27,7 @@ ENTRY = Path(__file__).resolve().parents[1] / "http_load.py"  # what `--serve KI
 SECRET = "benchmark-secret-0123456789abcdef-0123456789abcdef"
 REDIS_PREFIX = "jwt-bench-http:"
 
-ServerKind = Literal["plain", "jwt", "memory", "sqlite", "redis"]
+ServerKind = Literal["plain", "jwt", "memory", "sqlite", "redis", "redis-strict"]
 
 
 def build_app(kind: ServerKind, sqlite_path: str, redis_url: str, preload: int) -> Any:
@@ -78,10 +78,14 @@ def build_app(kind: ServerKind, sqlite_path: str, redis_url: str, preload: int) 
             manager.config.use_blacklist = True
             manager.config.blacklist_class = SQLiteBlacklist
             manager.config.blacklist_init_kwargs = {"path": sqlite_path}
-        elif kind == "redis":
+        elif kind in ("redis", "redis-strict"):
             manager.config.use_blacklist = True
             manager.config.blacklist_class = RedisBlacklist
-            manager.config.blacklist_init_kwargs = {"url": redis_url, "prefix": REDIS_PREFIX}
+            manager.config.blacklist_init_kwargs = {
+                "url": redis_url,
+                "prefix": REDIS_PREFIX,
+                "replica": kind == "redis",
+            }
 
     async def revoke_some(app: Sanic[Any, Any]) -> None:
         """A store holding `preload` revocations, so checks do not run against an empty one."""

@@ -9,6 +9,7 @@ import os
 import sqlite3
 import time
 import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from multiprocessing.queues import SimpleQueue
 from pathlib import Path
@@ -24,6 +25,9 @@ from tests.support.clock import ManualClock
 from tests.support.tokens import make_token
 
 STORE_KINDS = ("memory", "sqlite", "redis")
+# How long a replica may take to reach a state in a test: a functional timeout, far above
+# the staleness bound (250 ms), so that a loaded machine never makes a test fail.
+EVENTUALLY = 30.0
 PERSISTENT_KINDS = ("sqlite", "redis")
 
 
@@ -32,6 +36,23 @@ async def delete_keys(client: redis.asyncio.Redis, prefix: str) -> None:
     keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
     if keys:
         await client.delete(*keys)
+
+
+async def eventually(probe: Callable[[], Awaitable[bool]], what: str) -> None:
+    """Poll `probe` until it says True; fail after `EVENTUALLY` seconds (never on time)."""
+    deadline = time.monotonic() + EVENTUALLY
+    while not await probe():
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {EVENTUALLY} s: {what}")
+        await asyncio.sleep(0.005)
+
+
+async def outcome(call: Awaitable[bool]) -> bool | str:
+    """What a check gives: True, False, or "unavailable" when the store refuses to answer."""
+    try:
+        return await call
+    except RevocationStoreUnavailableError:
+        return "unavailable"
 
 
 @dataclass

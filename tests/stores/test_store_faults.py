@@ -36,7 +36,10 @@ def fresh_token(sub: str = "alice") -> Token:
 
 
 async def test_redis_stopped_then_started_again(own_redis_server: RedisServer) -> None:
-    store = RedisBlacklist(own_redis_server.url, socket_timeout=1, socket_connect_timeout=1)
+    """Strict mode (a round trip per check); the replica's side: test_store_replica.py."""
+    store = RedisBlacklist(
+        own_redis_server.url, socket_timeout=1, socket_connect_timeout=1, replica=False
+    )
     await store.open()
     try:
         token = fresh_token()
@@ -61,8 +64,13 @@ async def test_redis_stopped_then_started_again(own_redis_server: RedisServer) -
 
 
 async def test_redis_frozen_then_thawed(own_redis_server: RedisServer) -> None:
-    """A server that keeps its sockets open but answers nothing: the read timeout must fire."""
-    store = RedisBlacklist(own_redis_server.url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    """A server that keeps its sockets open but answers nothing: the read timeout must fire.
+
+    Strict mode (a round trip per check); the replica's side: test_store_replica.py.
+    """
+    store = RedisBlacklist(
+        own_redis_server.url, socket_timeout=0.5, socket_connect_timeout=0.5, replica=False
+    )
     await store.open()
     try:
         token = fresh_token()

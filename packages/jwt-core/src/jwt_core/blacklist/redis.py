@@ -8,21 +8,29 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import math
 import os
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms, millisecond_of
+from jwt_core.blacklist.replica import Replica
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
 from jwt_core.token import Token
 
 if TYPE_CHECKING:
     from redis.asyncio import Redis, RedisCluster
 
-__all__ = ["RedisBlacklist"]
+__all__ = ["FEED_CLIENT_NAME", "RedisBlacklist"]
+
+logger = logging.getLogger("jwt_core")
+
+# The client name of the connection a worker's feed reads the stream with (then ":<pid>").
+FEED_CLIENT_NAME = "jwt-core-feed"
 
 T = TypeVar("T")
 
@@ -31,23 +39,69 @@ DEFAULT_URL = "redis://localhost:6379/0"
 # Clients a forked child inherited from its parent: kept, never closed nor collected.
 _inherited: list[Any] = []
 
+# Append one change to the feed: KEYS[#KEYS - 1] is the change counter, KEYS[#KEYS] the
+# stream; the last five ARGV are the kind, key, value and expiry (epoch ms, "" for ever) of
+# the change and the stream's approximate length bound. Each entry carries its number `n`
+# (1, 2, ... per prefix): a reader that finds a gap knows the stream was trimmed past it.
+_FEED = """
+local nk, na = #KEYS, #ARGV
+local n = redis.call('INCR', KEYS[nk - 1])
+redis.call('XADD', KEYS[nk], 'MAXLEN', '~', ARGV[na], '*', 'n', n,
+  'k', ARGV[na - 4], 'key', ARGV[na - 3], 'v', ARGV[na - 2], 'x', ARGV[na - 1])
+return n
+"""
+
+# Revoke a token (KEYS[1]) until ARGV[1] (epoch ms, "" for ever).
+_REVOKE = """
+if ARGV[1] == '' then redis.call('SET', KEYS[1], '1')
+else redis.call('SET', KEYS[1], '1', 'PXAT', ARGV[1]) end
+"""
+
 # Raise a subject's cut-off (KEYS[1]) to ARGV[1] (the epoch seconds `k / 1000` of its
 # millisecond `k`, which orders exactly as the milliseconds, and is what earlier versions
 # stored) and make the key live until
 # ARGV[2] (epoch milliseconds; "" for ever), never lowering either: workers whose clocks
 # differ may write in any order. One key, so it runs on a Redis Cluster too.
 _RAISE_CUTOFF = """
-local old = redis.call('GET', KEYS[1])
-local cutoff = ARGV[1]
-if old and tonumber(old) > tonumber(cutoff) then cutoff = old end
-if ARGV[2] == '' then return redis.call('SET', KEYS[1], cutoff) end
-if old then
-  local at = redis.call('PEXPIRETIME', KEYS[1])
-  if at == -1 or at > tonumber(ARGV[2]) then
-    return redis.call('SET', KEYS[1], cutoff, 'KEEPTTL')
+local function raise()
+  local old = redis.call('GET', KEYS[1])
+  local cutoff = ARGV[1]
+  if old and tonumber(old) > tonumber(cutoff) then cutoff = old end
+  if ARGV[2] == '' then return redis.call('SET', KEYS[1], cutoff) end
+  if old then
+    local at = redis.call('PEXPIRETIME', KEYS[1])
+    if at == -1 or at > tonumber(ARGV[2]) then
+      return redis.call('SET', KEYS[1], cutoff, 'KEEPTTL')
+    end
   end
+  return redis.call('SET', KEYS[1], cutoff, 'PXAT', ARGV[2])
 end
-return redis.call('SET', KEYS[1], cutoff, 'PXAT', ARGV[2])
+raise()
+"""
+
+# One page of a full load: SCAN from cursor ARGV[1] for pattern ARGV[2] (COUNT ARGV[3]); for
+# each key its name without the prefix (ARGV[4] characters), its expiry (epoch ms, -1 none,
+# -2 gone) and, for a cut-off, its value, one key a line in one string: a reply that costs
+# the client one string to parse instead of a thousand items. The rest of a key's name after
+# the prefix is a percent-encoded tag and a suffix: no space nor line break.
+_SNAPSHOT_PAGE = """
+local page = redis.call('SCAN', ARGV[1], 'MATCH', ARGV[2], 'COUNT', ARGV[3])
+local lines, skip = {}, tonumber(ARGV[4]) + 1
+for i, key in ipairs(page[2]) do
+  local line = string.sub(key, skip) .. ' ' .. redis.call('PEXPIRETIME', key)
+  if string.sub(key, -15) == ':revoked-before' then
+    line = line .. ' ' .. (redis.call('GET', key) or '')
+  end
+  lines[i] = line
+end
+return {page[1], table.concat(lines, '\\n')}
+"""
+
+# The expiry (epoch ms, -1 for none, -2 gone) of each key, for a resynchronisation.
+_EXPIRY_TIMES = """
+local times = {}
+for i, key in ipairs(KEYS) do times[i] = redis.call('PEXPIRETIME', key) end
+return times
 """
 
 
@@ -65,9 +119,22 @@ def _import_redis_asyncio() -> Any:
 class RedisBlacklist(BlacklistABC):
     """Revocations in a Redis (7+) or Valkey server: one key per revoked token, expiring with it.
 
-    A check is one MGET of two keys: the token's `jti` key and its subject's cut-off key.
-    Both keys carry the subject as hash tag, so they sit in one slot and the store works the
-    same against a Redis Cluster (pass `cluster=True` or a ready cluster client).
+    With `replica=False` a check is one MGET of two keys: the token's `jti` key and its
+    subject's cut-off key. Both keys carry the subject as hash tag, so they sit in one slot
+    and the store works the same against a Redis Cluster (pass `cluster=True` or a ready
+    cluster client).
+
+    With `replica=True` (the default) every revocation is also appended to a stream (one per
+    prefix, its own hash tag), and each worker keeps the revocations in memory (a `Replica`,
+    loaded in `open()` by a SCAN of the keys) and answers checks from it, with no round trip.
+    A task follows the stream with a blocking XREAD from the last entry it has seen, resumes
+    from there after a reconnect, and loads everything again when entries it has not read
+    were trimmed (`stream_maxlen` bounds the stream, approximately). A revocation is refused
+    by the other workers once their feed has read it (about a round trip later); when a
+    worker cannot vouch that its replica missed nothing older than `max_staleness` seconds
+    (the server is down, hung or the feed behind), its checks fail with
+    `RevocationStoreUnavailableError` rather than answer from an old state. A store used
+    where it was not opened (a forked child) checks with a round trip.
 
     Give either `url` (the client and its connection pool are then made in `open()`, inside the
     running event loop, and closed in `close()`) or a ready `redis.asyncio` client as `client`
@@ -92,6 +159,9 @@ class RedisBlacklist(BlacklistABC):
         socket_connect_timeout: float = 1.0,
         retries: int = 1,
         max_connections: int = 64,
+        replica: bool = True,
+        max_staleness: float = 0.25,
+        stream_maxlen: int = 100_000,
         **client_kwargs: Any,
     ) -> None:
         if client is not None and (url is not None or cluster or client_kwargs):
@@ -103,6 +173,11 @@ class RedisBlacklist(BlacklistABC):
                 "RedisBlacklist: socket timeouts and max_connections must be positive, "
                 "retries not negative"
             )
+        if not 0.01 <= max_staleness <= 60 or stream_maxlen < 1:
+            raise ConfigurationConflictError(
+                "RedisBlacklist: max_staleness must lie between 0.01 and 60 seconds, "
+                "stream_maxlen must be positive"
+            )
         redis_asyncio = _import_redis_asyncio()
         _check_client_options(redis_asyncio, client_kwargs, cluster=cluster)
         from redis.exceptions import RedisError
@@ -111,7 +186,7 @@ class RedisBlacklist(BlacklistABC):
         self._redis = redis_asyncio
         self.url = url if url is not None else (None if client is not None else DEFAULT_URL)
         self.prefix = prefix
-        self._cluster = cluster
+        self._cluster = cluster or (client is not None and _is_cluster_client(client))
         self._socket_timeout = socket_timeout
         self._socket_connect_timeout = socket_connect_timeout
         self._retries = retries
@@ -121,16 +196,29 @@ class RedisBlacklist(BlacklistABC):
         self._client = client
         self._owns_client = client is None
         self._pid = os.getpid()
+        self.replicated = replica
+        self.max_staleness = max_staleness
+        self.stream_maxlen = stream_maxlen
+        feed_tag = f"{prefix}{{~feed}}"
+        self.stream_key = f"{feed_tag}:stream"
+        self.counter_key = f"{feed_tag}:n"
+        self.feed = _Feed(self) if replica else None
+        # Answered from the replica, a check waits on nothing (see `_Feed.current`).
+        self.performs_io = not replica
 
     def __repr__(self) -> str:
         where = self.url if self.url is not None else "client"
         return f"RedisBlacklist({where!r}, prefix={self.prefix!r})"
 
     async def open(self) -> None:
-        """Make the client and its pool in this event loop (connections open on first use)."""
+        """Make the client and its pool in this event loop; load the replica and follow it."""
         self._connection()
+        if self.feed is not None:
+            await self.feed.start()
 
     async def close(self) -> None:
+        if self.feed is not None:
+            await self.feed.stop()
         client, self._slots = self._client, None
         if client is not None and self._owns_client:
             self._client = None
@@ -154,12 +242,12 @@ class RedisBlacklist(BlacklistABC):
 
     async def register(self, token: Token) -> None:
         expiry = self.entry_expiry(token)
-        key = self.token_key(token)
-        if expiry is None:
-            await self._call(lambda client: client.set(key, b"1"))
-        else:
-            until = _epoch_ms(expiry)
-            await self._call(lambda client: client.set(key, b"1", pxat=until))
+        until = "" if expiry is None else str(_epoch_ms(expiry))
+        await self._change(
+            _REVOKE, self.token_key(token), [until], ("jti", token.jti.hex, "", until)
+        )
+        if self.feed is not None:
+            self.feed.replica.revoke_token(token.jti.int, _seconds(until))
 
     async def register_cutoff(
         self, subject: str, revoked_before_ms: int, expires_at_ms: int | None
@@ -167,14 +255,38 @@ class RedisBlacklist(BlacklistABC):
         key = self.cutoff_key(subject)
         cutoff = repr(cutoff_seconds(revoked_before_ms))
         until = "" if expires_at_ms is None else str(expires_at_ms)
-        await self._call(lambda client: client.eval(_RAISE_CUTOFF, 1, key, cutoff, until))
+        await self._change(
+            _RAISE_CUTOFF, key, [cutoff, until], ("cutoff", subject, str(revoked_before_ms), until)
+        )
+        if self.feed is not None:
+            self.feed.replica.raise_cutoff(subject, revoked_before_ms, _seconds(until))
 
     async def is_blacklisted(self, token: Token) -> bool:
+        feed = self.feed
+        if feed is not None and feed.running():
+            if not feed.fresh():
+                await feed.catch_up()
+            return feed.replica.is_revoked(token.jti.int, token.sub, issued_ms(token))
         keys = [self.token_key(token), self.cutoff_key(token.sub)]
         revoked, cutoff = await self._call(lambda client: client.mget(keys))
         if revoked is not None:
             return True
         return cutoff is not None and issued_ms(token) <= millisecond_of(float(cutoff))
+
+    async def _change(
+        self, script: str, key: str, args: list[str], change: tuple[str, str, str, str]
+    ) -> None:
+        """Write `key` with `script` and append `change` to the feed: one script (atomic)
+        on one server; on a cluster, where the feed has its own slot, the feed first, so
+        that a write that fails half-way leaves the replicas refusing, never accepting."""
+        feed_keys = [self.counter_key, self.stream_key]
+        feed_args = [*change, str(self.stream_maxlen)]
+        if self._cluster:
+            await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
+            await self._call(lambda client: client.eval(script, 1, key, *args))
+            return
+        both = script + _FEED
+        await self._call(lambda client: client.eval(both, 3, key, *feed_keys, *args, *feed_args))
 
     def _connection(self) -> Redis | RedisCluster:
         """The client, made on first use (inside the running loop) when the store owns it.
@@ -255,9 +367,340 @@ def _check_client_options(redis_asyncio: Any, options: dict[str, Any], *, cluste
     if unknown:
         raise ConfigurationConflictError(
             f"RedisBlacklist does not take {', '.join(unknown)}: it takes url, client, prefix, "
-            "cluster, socket_timeout, socket_connect_timeout, retries, max_connections and the "
+            "cluster, replica, max_staleness, stream_maxlen, socket_timeout, "
+            "socket_connect_timeout, retries, max_connections and the "
             "connection options of redis.asyncio.from_url (host, password, ssl_*, ...)"
         )
+
+
+class _Feed:
+    """One worker's replica of a `RedisBlacklist`, and the task that keeps it current.
+
+    The replica may answer while the feed runs in this process and its last completed read
+    was sent less than `max_staleness` ago (`fresh()`). A read completes at the latest after
+    `block` seconds (an XREAD with nothing new answers then), so a feed that reads on stays
+    fresh. A check that finds it not fresh reads at once (`catch_up()`), and fails closed if
+    that does not succeed within the bound: a server that is gone, hung or slow.
+    """
+
+    def __init__(self, store: RedisBlacklist) -> None:
+        self.store = store
+        self.replica = Replica()
+        self.block = store.max_staleness / 4  # how long one XREAD waits for news
+        self.last_id = b"0-0"  # the last stream entry applied
+        self.last_n = 0  # its number
+        self.resyncs = 0  # how many times the replica was loaded from the keys
+        self._read_at = -math.inf  # monotonic time a completed read (or load) was sent
+        self._task: asyncio.Task[None] | None = None
+        self._pid = os.getpid()
+        self._client: Any = None
+        self._failing = False
+        self._started: asyncio.Future[None] | None = None
+        self._stopping = False
+        self._catching: asyncio.Future[None] | None = None
+        self._reload = False  # a gap was found: load everything again
+        # what a read may raise that the next attempt can get past (ValueError: an entry
+        # this version cannot read, written by a newer one: logged, and checks fail closed)
+        self._errors: tuple[type[BaseException], ...] = (*store._errors, ValueError)
+
+    def running(self) -> bool:
+        """Whether the feed runs in this process (else the store was not opened here)."""
+        return self._task is not None and self._pid == os.getpid()
+
+    def fresh(self) -> bool:
+        """Whether the last completed read was sent less than `max_staleness` ago."""
+        return time.monotonic() - self._read_at <= self.store.max_staleness
+
+    async def catch_up(self) -> None:
+        """Read what is new at once (one XREAD that does not block), within `max_staleness`.
+
+        For a check that finds the replica's proof too old: a loop that was busy, or a feed
+        that is behind, costs that check one round trip; a server that is down, hung or slow
+        fails it closed within the bound. Concurrent checks share one read.
+        """
+        if self._catching is None or self._catching.done():
+            self._catching = asyncio.ensure_future(self._read_once())
+        try:
+            await asyncio.wait_for(asyncio.shield(self._catching), self.store.max_staleness)
+        except (asyncio.TimeoutError, RevocationStoreUnavailableError) as exc:
+            raise self._behind() from exc
+        if not self.fresh():
+            raise self._behind()  # a gap: the feed loads everything again
+
+    async def _read_once(self) -> None:
+        store = self.store
+        sent = time.monotonic()
+        last_id = self.last_id
+        reply = await store._call(lambda client: client.xread({store.stream_key: last_id}))
+        if self._apply(reply):
+            self._read_at = max(self._read_at, sent)
+
+    def _behind(self) -> RevocationStoreUnavailableError:
+        behind = time.monotonic() - self._read_at
+        return RevocationStoreUnavailableError(
+            f"the revocation feed of {self.store!r} is {behind:.3f} s behind "
+            f"(more than max_staleness={self.store.max_staleness} s)"
+        )
+
+    async def start(self) -> None:
+        """Load the replica and start following the stream; wait until it has caught up."""
+        if self._task is not None and self._pid == os.getpid() and not self._task.done():
+            return
+        self._pid = os.getpid()
+        self._task = None
+        loop = asyncio.get_running_loop()
+        self._started = loop.create_future()
+        self._task = loop.create_task(self._follow(), name=f"jwt-core feed {self.store!r}")
+        # Returns once loaded, or once the first attempt failed (the task goes on trying, and
+        # checks fail closed until it succeeds): a store that is down does not stop a start.
+        await asyncio.shield(self._started)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None and self._pid == os.getpid():
+            # redis-py may swallow the cancellation of a blocking read (and read on): the
+            # flag ends the loop at its next turn, at the latest one `block` later
+            self._stopping = True
+            task.cancel()
+            await asyncio.wait({task}, timeout=self.block + self.store._socket_timeout)
+            self._stopping = False
+        client, self._client = self._client, None
+        if client is not None and client is not self.store._client:
+            await client.aclose()
+        self._read_at = -math.inf
+
+    def _feed_client(self) -> Any:
+        """A client of its own for the blocking reads (named, so an operator sees it)."""
+        store = self.store
+        if self._client is None:
+            if store.url is None:  # a ready client: its pool lends a connection for the reads
+                self._client = store._connection()
+            else:
+                from redis.asyncio.retry import Retry
+                from redis.backoff import NoBackoff
+                from redis.exceptions import ConnectionError as RedisConnectionError
+
+                options: dict[str, Any] = {
+                    **store._client_kwargs,
+                    "socket_timeout": self.block + store._socket_timeout,
+                    "socket_connect_timeout": store._socket_connect_timeout,
+                    "retry": Retry(NoBackoff(), store._retries, (RedisConnectionError,)),
+                    "client_name": f"{FEED_CLIENT_NAME}:{os.getpid()}",
+                }
+                if store._cluster:
+                    self._client = store._redis.RedisCluster.from_url(store.url, **options)
+                else:
+                    options["max_connections"] = 2
+                    self._client = store._redis.from_url(store.url, **options)
+        return self._client
+
+    async def _follow(self) -> None:
+        try:
+            await self._follow_on()
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            logger.exception("the revocation feed of %r stopped; checks fail closed", self.store)
+            self._started_done()
+            raise
+
+    async def _follow_on(self) -> None:
+        store = self.store
+        need_load = True
+        while not self._stopping:
+            try:
+                client = self._feed_client()
+                if need_load or self._reload:
+                    self._reload = False
+                    await self._load(client)
+                    need_load = False
+                sent = time.monotonic()
+                reply = await client.xread(
+                    {store.stream_key: self.last_id}, count=1000, block=int(self.block * 1000)
+                )
+                need_load = not self._apply(reply)
+                if not need_load:
+                    self._read_at = sent
+                    self._started_done()  # loaded and caught up: the worker may serve
+                if self._failing:
+                    self._failing = False
+                    logger.warning("the revocation feed of %r reads again", store)
+            except asyncio.CancelledError:
+                raise
+            except self._errors as exc:
+                self._started_done()
+                if not self._failing:
+                    self._failing = True
+                    logger.error(
+                        "the revocation feed of %r cannot read (%s); checks fail closed "
+                        "until it has caught up",
+                        store,
+                        exc,
+                    )
+                # a broken connection is retried at once by the client; this paces a server
+                # that is down: a bounded wait before the next attempt, not a synchronisation
+                await asyncio.sleep(min(self.block, 0.05))
+
+    def _started_done(self) -> None:
+        if self._started is not None and not self._started.done():
+            self._started.set_result(None)
+
+    def _apply(self, reply: Any) -> bool:
+        """Apply the entries of one XREAD; False on a gap (entries trimmed before being read)."""
+        streams = reply.items() if isinstance(reply, dict) else (reply or [])
+        replica = self.replica
+        for _, entries in streams:
+            for entry_id, raw in entries if not isinstance(entries, dict) else entries.items():
+                fields = {_text(k): _text(v) for k, v in raw.items()}
+                n = int(fields["n"])
+                if _entry_order(entry_id) <= _entry_order(self.last_id):
+                    continue  # applied already, by the other reader (feed or catch-up)
+                if n != self.last_n + 1:  # a gap, or a reset (numbers start again)
+                    logger.warning(
+                        "the revocation feed of %r found entry %d after %d (entries trimmed "
+                        "before they were read, or the server lost its data): loading every "
+                        "revocation again",
+                        self.store,
+                        n,
+                        self.last_n,
+                    )
+                    self._reload = True
+                    return False
+                value = fields["v"]
+                replica.apply(
+                    fields["k"], fields["key"], int(value) if value else 0, _seconds(fields["x"])
+                )
+                self.last_id, self.last_n = entry_id, n
+        now = time.time()
+        if replica.purge_due(now):
+            replica.purge(now)
+        return True
+
+    async def _load(self, client: Any) -> None:
+        """Read every revocation from the keys into a new replica, and where to read on from.
+
+        The stream position is taken first: what is revoked during the scan is read again
+        from the stream afterwards (applying a change twice is harmless).
+        """
+        store = self.store
+        sent = time.monotonic()
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.get(store.counter_key)
+            pipe.xrevrange(store.stream_key, count=1)
+            counter, last = await pipe.execute()
+        last_n = int(counter or 0)
+        last_id = last[0][0] if last else b"0-0"
+        if last:  # the counter and the stream are written together: they agree
+            last_n = int({_text(k): v for k, v in last[0][1].items()}["n"])
+        replica = await self._scan(client)
+        self.replica, self.last_id, self.last_n = replica, last_id, last_n
+        self.resyncs += 1
+        self._read_at = sent
+
+    async def _scan(self, client: Any) -> Replica:
+        """A replica of every key under the prefix: pages of a server-side SCAN on one server,
+        a SCAN and the expiry of each key on a cluster (every node)."""
+        for_good: list[int] = []
+        expiring: list[tuple[float, int]] = []
+        cutoffs: list[tuple[str, int, float | None]] = []
+        async for entries in self._snapshot_pages(client):
+            for rest, at, value in entries:
+                if at == -2:
+                    continue  # expired since the scan saw it
+                if rest.endswith(":revoked-before"):
+                    if value:
+                        tag = rest[1 : rest.rindex("}:")]
+                        subject = "" if tag == "%" else unquote(tag)
+                        until = None if at < 0 else at / 1000
+                        cutoffs.append((subject, millisecond_of(float(value)), until))
+                elif ":jti:" in rest:
+                    jti = int(rest.rsplit(":", 1)[1], 16)
+                    if at == -1:
+                        for_good.append(jti)
+                    else:
+                        expiring.append((at / 1000, jti))
+        expiring.sort()
+        return Replica.from_snapshot(
+            for_good, [jti for _, jti in expiring], [at for at, _ in expiring], cutoffs
+        )
+
+    async def _snapshot_pages(self, client: Any) -> Any:
+        """(name after the prefix, expiry ms, value of a cut-off or "") of every key, by page."""
+        store = self.store
+        pattern = _glob_escape(store.prefix) + "{*}:*"
+        skip = len(store.prefix)
+        if not store._cluster:
+            cursor: bytes | str = b"0"
+            while True:
+                cursor, text = await client.eval(
+                    _SNAPSHOT_PAGE, 0, cursor, pattern, "2000", str(len(store.prefix.encode()))
+                )
+                entries: list[tuple[str, int, str]] = []
+                for line in _text(text).split("\n") if text else ():
+                    rest, at, *value = line.split(" ")
+                    entries.append((rest, int(at), value[0] if value else ""))
+                yield entries
+                if _text(cursor) == "0":
+                    return
+        async for keys in _scan_batches(client, pattern, 10_000):
+            names = [_text(key) for key in keys]
+            times = await self._expiry_times(client, names)
+            entries = []  # (the same shape)
+            for name, expiry in zip(names, times, strict=True):
+                stored = await client.get(name) if name.endswith(":revoked-before") else None
+                entries.append((name[skip:], expiry, "" if stored is None else _text(stored)))
+            yield entries
+
+    async def _expiry_times(self, client: Any, keys: list[str]) -> list[int]:
+        if not keys:
+            return []
+        if self.store._cluster:  # keys of many slots: one command each
+            async with client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.pexpiretime(key)
+                return [int(at) for at in await pipe.execute()]
+        return [int(at) for at in await client.eval(_EXPIRY_TIMES, len(keys), *keys)]
+
+
+async def _scan_batches(client: Any, pattern: str, count: int) -> Any:
+    """The keys matching `pattern`, a SCAN reply at a time (every node of a cluster)."""
+    batch: list[bytes] = []
+    async for key in client.scan_iter(match=pattern, count=count):
+        batch.append(key)
+        if len(batch) >= count:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _entry_order(entry_id: bytes | str) -> tuple[int, int]:
+    """A stream entry id ("<ms>-<seq>") as what orders it."""
+    ms, _, seq = _text(entry_id).partition("-")
+    return int(ms), int(seq or 0)
+
+
+def _text(value: bytes | str) -> str:
+    """A reply value as text, whether or not the client decodes responses."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _glob_escape(text: str) -> str:
+    """`text` matched literally in a SCAN pattern."""
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def _seconds(epoch_ms: str) -> float | None:
+    """An expiry as the feed writes it (epoch ms, "" for ever) in epoch seconds."""
+    return None if epoch_ms == "" else int(epoch_ms) / 1000
+
+
+def _is_cluster_client(client: Any) -> bool:
+    try:
+        from redis.asyncio import RedisCluster
+    except ImportError:  # pragma: no cover - redis-py without cluster support
+        return False
+    return isinstance(client, RedisCluster)
 
 
 def _epoch_ms(moment: datetime) -> int:

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms
+from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms, millisecond_of
+from jwt_core.blacklist.replica import Replica
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
 from jwt_core.token import Token
 
@@ -29,19 +30,68 @@ T = TypeVar("T")
 # `revoked_before` is the cut-off millisecond k as the epoch seconds k / 1000 (what earlier
 # versions stored too): compared with an `iat` written the same way, it orders exactly as
 # the milliseconds do.
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS revoked_token (
-    jti BLOB PRIMARY KEY,
-    expires_at REAL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS revoked_token_expires_at ON revoked_token (expires_at);
-CREATE TABLE IF NOT EXISTS revoked_subject (
-    subject TEXT PRIMARY KEY,
-    revoked_before REAL NOT NULL,
-    expires_at REAL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS revoked_subject_expires_at ON revoked_subject (expires_at);
+# `seq` numbers the changes in commit order, from the one-row `revision` table: triggers in
+# the file set it on every insert and every raised cut-off, whoever writes (even a version of
+# this store that knows nothing of it), so that a replica pulls only rows with a newer `seq`.
+# Files of earlier versions (without `seq`) gain it on first open, their rows at seq 0.
+_TABLES = (
+    """CREATE TABLE IF NOT EXISTS revoked_token (
+        jti BLOB PRIMARY KEY,
+        expires_at REAL,
+        seq INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS revoked_token_expires_at ON revoked_token (expires_at)",
+    """CREATE TABLE IF NOT EXISTS revoked_subject (
+        subject TEXT PRIMARY KEY,
+        revoked_before REAL NOT NULL,
+        expires_at REAL,
+        seq INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS revoked_subject_expires_at ON revoked_subject (expires_at)",
+)
+
+_SEQUENCING = (
+    """CREATE TABLE IF NOT EXISTS revision (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        seq INTEGER NOT NULL
+    )""",
+    "INSERT OR IGNORE INTO revision (id, seq) VALUES (0, 0)",
+    "CREATE INDEX IF NOT EXISTS revoked_token_seq ON revoked_token (seq)",
+    "CREATE INDEX IF NOT EXISTS revoked_subject_seq ON revoked_subject (seq)",
+    """CREATE TRIGGER IF NOT EXISTS revoked_token_sequenced AFTER INSERT ON revoked_token BEGIN
+        UPDATE revision SET seq = seq + 1;
+        UPDATE revoked_token SET seq = (SELECT seq FROM revision) WHERE jti = NEW.jti;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS revoked_subject_sequenced AFTER INSERT ON revoked_subject
+    BEGIN
+        UPDATE revision SET seq = seq + 1;
+        UPDATE revoked_subject SET seq = (SELECT seq FROM revision) WHERE subject = NEW.subject;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS revoked_subject_resequenced
+    AFTER UPDATE OF revoked_before, expires_at ON revoked_subject BEGIN
+        UPDATE revision SET seq = seq + 1;
+        UPDATE revoked_subject SET seq = (SELECT seq FROM revision) WHERE subject = NEW.subject;
+    END""",
+)
+
+# What a file prepared by this version has: checked first, so that an up-to-date file is
+# only read when a connection opens.
+_PREPARED = """
+SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN
+        ('revoked_token_sequenced', 'revoked_subject_sequenced',
+         'revoked_subject_resequenced')) = 3
+   AND (SELECT count(*) FROM pragma_table_info('revoked_token') WHERE name = 'seq') = 1
+   AND (SELECT count(*) FROM pragma_table_info('revoked_subject') WHERE name = 'seq') = 1
 """
+
+# The replica's pull, in one read transaction: the revision, then what changed after `?`.
+_CHANGED_TOKENS = "SELECT jti, expires_at FROM revoked_token WHERE seq > ?"
+_CHANGED_SUBJECTS = "SELECT subject, revoked_before, expires_at FROM revoked_subject WHERE seq > ?"
+# The replica's first load: every row, tokens in expiry order (from the covering index).
+_ALL_TOKENS_FOR_GOOD = "SELECT jti FROM revoked_token WHERE expires_at IS NULL"
+_ALL_TOKENS_EXPIRING = (
+    "SELECT jti, expires_at FROM revoked_token WHERE expires_at IS NOT NULL ORDER BY expires_at"
+)
 
 _CHECK = """
 SELECT EXISTS (SELECT 1 FROM revoked_token WHERE jti = ?)
@@ -107,37 +157,24 @@ def _identity(path: str) -> tuple[int, int] | None:
     return stat.st_dev, stat.st_ino
 
 
-class _DatabaseThread:
-    """One worker thread owning one sqlite3 connection, so no disk I/O runs on the event loop."""
+class _Link:
+    """One sqlite3 connection to the store's file, checked on every use to be still on it."""
 
-    def __init__(self, guard: _FileGuard, busy_timeout: float, name: str) -> None:
+    def __init__(self, guard: _FileGuard, busy_timeout: float) -> None:
         self._guard = guard
         self._path = guard.path
         self._busy_timeout = busy_timeout
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._db: sqlite3.Connection | None = None
         self._wal_id: tuple[int, int] | None = None
 
-    async def run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `operation` with the connection on the worker thread and await its result."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self._run, operation)
-
-    async def close(self) -> None:
-        """Close the connection on its thread, then let the thread end."""
-        loop = asyncio.get_running_loop()
-        try:
-            await loop.run_in_executor(self._executor, self._disconnect)
-        finally:
-            self._executor.shutdown(wait=False)
-
-    def _run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+    def use(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `operation` with the connection; after an error the next use reconnects."""
         try:
             return operation(self._connection())
         except _FileChanged:
             raise
         except (sqlite3.Error, OSError):
-            self._disconnect()  # start from a fresh connection next time
+            self.disconnect()  # start from a fresh connection next time
             raise
 
     def _connection(self) -> sqlite3.Connection:
@@ -182,7 +219,7 @@ class _DatabaseThread:
             db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = FULL")
-            db.executescript(_SCHEMA)
+            _prepare(db)
             file_id = _identity(self._path)
             wal_id = _identity(self._path + "-wal")
         except BaseException:
@@ -204,7 +241,7 @@ class _DatabaseThread:
             _abandoned.append(self._db)
         self._db = None
 
-    def _disconnect(self) -> None:
+    def disconnect(self) -> None:
         db, self._db, wal_id, self._wal_id = self._db, None, self._wal_id, None
         if db is None:
             return
@@ -215,6 +252,57 @@ class _DatabaseThread:
             return
         with contextlib.suppress(sqlite3.Error):
             db.close()
+
+
+class _DatabaseThread:
+    """One worker thread owning one `_Link`, so that its disk I/O never runs on the event loop."""
+
+    def __init__(self, guard: _FileGuard, busy_timeout: float, name: str) -> None:
+        self._link = _Link(guard, busy_timeout)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
+
+    async def run(self, operation: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `operation` with the connection on the worker thread and await its result."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._link.use, operation)
+
+    async def close(self) -> None:
+        """Close the connection on its thread, then let the thread end."""
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._executor, self._link.disconnect)
+        finally:
+            self._executor.shutdown(wait=False)
+
+    def abandon(self) -> None:
+        """Forget the connection without closing it (in a forked child: it is the parent's)."""
+        self._link.abandon()
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Create the tables, or bring those of an earlier version up to date, keeping every row.
+
+    An up-to-date file is only read; otherwise it all happens in one write transaction, so
+    that processes opening one file at once cannot both add a column.
+    """
+    if db.execute(_PREPARED).fetchone()[0]:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in _TABLES:
+            db.execute(statement)
+        for table in ("revoked_token", "revoked_subject"):
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if "seq" not in columns:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN seq INTEGER NOT NULL DEFAULT 0")
+        for statement in _SEQUENCING:
+            db.execute(statement)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
 
 
 def _is_blacklisted(db: sqlite3.Connection, jti: bytes, subject: str, iat: float) -> bool:
@@ -245,14 +333,56 @@ def _purge(db: sqlite3.Connection, now: float) -> int:
     return tokens + subjects
 
 
+_Changes = tuple[int, list[tuple[bytes, float | None]], list[tuple[str, float, float | None]]]
+
+
+def _snapshot(db: sqlite3.Connection) -> tuple[int, Replica]:
+    """Everything in the file, read in one transaction, as a replica and the revision it is at."""
+    db.execute("BEGIN")
+    try:
+        revision = int(db.execute("SELECT seq FROM revision").fetchone()[0])
+        from_bytes = int.from_bytes
+        for_good = [from_bytes(row[0], "big") for row in db.execute(_ALL_TOKENS_FOR_GOOD)]
+        rows = db.execute(_ALL_TOKENS_EXPIRING).fetchall()
+        subjects = db.execute(_CHANGED_SUBJECTS, (-1,)).fetchall()
+    finally:
+        db.execute("COMMIT")
+    expiring = [from_bytes(jti, "big") for jti, _ in rows]
+    until = [at for _, at in rows]
+    del rows
+    cutoffs = [(s, millisecond_of(before), at) for s, before, at in subjects]
+    return revision, Replica.from_snapshot(for_good, expiring, until, cutoffs)
+
+
+def _changes(db: sqlite3.Connection, since: int) -> _Changes:
+    """The revision of the file and the rows changed after revision `since`, read at once."""
+    db.execute("BEGIN")
+    try:
+        revision = int(db.execute("SELECT seq FROM revision").fetchone()[0])
+        if revision == since:
+            return revision, [], []
+        tokens = db.execute(_CHANGED_TOKENS, (since,)).fetchall()
+        subjects = db.execute(_CHANGED_SUBJECTS, (since,)).fetchall()
+    finally:
+        db.execute("COMMIT")
+    return revision, tokens, subjects
+
+
 class SQLiteBlacklist(BlacklistABC):
     """Revocations in one SQLite database file: shared by all workers, kept across restarts.
 
-    The file is opened in WAL mode so checks never wait for a writer. Every sqlite3 call runs
-    off the event loop, on two threads with a connection each: one for checks, one for writes,
-    so that a write waiting for another process's lock does not hold up checks. Rows are
-    deleted once their token has expired (at most every `purge_interval` seconds, on a write),
-    so the file does not grow with old revocations. For several machines use `RedisBlacklist`.
+    The file is opened in WAL mode so checks never wait for a writer. Writes run off the event
+    loop, on a thread with a connection of its own. Rows are deleted once their token has
+    expired (at most every `purge_interval` seconds, on a write), so the file does not grow
+    with old revocations. For several machines use `RedisBlacklist`.
+
+    With `replica=True` (the default) each worker keeps the revocations in memory (a
+    `Replica`, loaded in `open()`) and answers a check from it. Before each answer it asks
+    its own connection, on the event loop, whether any process committed since its last look
+    (`PRAGMA data_version`, a read that never waits for a writer: microseconds), and if one
+    did, reads only the rows changed since (by their `seq`). A revocation committed by any
+    process is therefore refused by the very next check everywhere, as with `replica=False`,
+    which instead queries the file on a thread for every check.
 
     Only the store's first connection may create the file (logged at info with its path).
     Once opened, the store remembers which file it is: if it is deleted, replaced (by another
@@ -273,6 +403,7 @@ class SQLiteBlacklist(BlacklistABC):
         *,
         busy_timeout: float = 5.0,
         purge_interval: float = 300.0,
+        replica: bool = True,
         clock: Callable[[], float] = time.time,
     ) -> None:
         path = os.fspath(path)
@@ -294,17 +425,37 @@ class SQLiteBlacklist(BlacklistABC):
         self._reader: _DatabaseThread | None = None
         self._writer: _DatabaseThread | None = None
         self._pid = os.getpid()
+        self.replicated = replica
+        # A check answered from the replica only reads the file on the loop, never waiting.
+        self.performs_io = not replica
+        self._replica: Replica | None = None
+        self._revision = 0  # the file's `revision` the replica has every change up to
+        self._on_loop: _Link | None = None  # the connection the event loop checks with
+        # (connection, its data_version) at the last look
+        self._seen: tuple[sqlite3.Connection, int] | None = None
+        self._checks = 0
 
     def __repr__(self) -> str:
         return f"SQLiteBlacklist({self.path!r})"
 
+    @property
+    def replica(self) -> Replica | None:
+        """This worker's replica (None until loaded, and with `replica=False`)."""
+        return self._replica
+
     async def open(self) -> None:
-        """Start the worker thread, create the file and its tables if needed, drop old rows."""
+        """Start the threads, create the file and its tables if needed, drop old rows, and
+        load the replica."""
         await self.purge()
+        if self.replicated:
+            await self._load()
 
     async def close(self) -> None:
         threads = (self._reader, self._writer)
         self._reader = self._writer = None
+        on_loop, self._on_loop, self._seen = self._on_loop, None, None
+        if on_loop is not None:
+            on_loop.disconnect()
         for thread in threads:
             if thread is not None:
                 await thread.close()
@@ -318,6 +469,8 @@ class SQLiteBlacklist(BlacklistABC):
             purge_at, self._next_purge = now, now + self._purge_interval
         jti = token.jti.bytes
         await self._write(lambda db: _register(db, jti, until, purge_at))
+        if self._replica is not None:  # (the next check would read it from the file too)
+            self._replica.revoke_token(token.jti.int, until)
 
     async def register_cutoff(
         self, subject: str, revoked_before_ms: int, expires_at_ms: int | None
@@ -325,17 +478,90 @@ class SQLiteBlacklist(BlacklistABC):
         before = cutoff_seconds(revoked_before_ms)
         until = None if expires_at_ms is None else expires_at_ms / 1000
         await self._write(lambda db: _register_subject(db, subject, before, until))
+        if self._replica is not None:
+            self._replica.raise_cutoff(subject, revoked_before_ms, until)
 
     async def is_blacklisted(self, token: Token) -> bool:
-        jti, subject = token.jti.bytes, token.sub
-        iat = cutoff_seconds(issued_ms(token))  # compared as milliseconds, exactly
-        return await self._read(lambda db: _is_blacklisted(db, jti, subject, iat))
+        if not self.replicated:
+            jti, subject = token.jti.bytes, token.sub
+            iat = cutoff_seconds(issued_ms(token))  # compared as milliseconds, exactly
+            return await self._read(lambda db: _is_blacklisted(db, jti, subject, iat))
+        self._forget_if_forked()
+        replica = self._replica
+        if replica is None:
+            replica = await self._load()
+        elif not self._catch_up(replica):
+            replica = await self._catch_up_off_loop(replica)
+        return replica.is_revoked(token.jti.int, token.sub, issued_ms(token))
 
     async def purge(self) -> int:
         """Delete the rows of tokens that have expired now; return how many went."""
         now = self._clock()
         self._next_purge = now + self._purge_interval
         return await self._write(lambda db: _purge(db, now))
+
+    async def _load(self) -> Replica:
+        """Read the whole file into a new replica, on the checking thread."""
+        revision, replica = await self._read(_snapshot)
+        self._replica, self._revision, self._seen = replica, revision, None
+        return replica
+
+    def _catch_up(self, replica: Replica) -> bool:
+        """On the loop: apply what other processes committed since the last look.
+
+        False when the file could not be read without waiting (a lock held for a recovery):
+        the caller then reads on the thread.
+        """
+        if self._on_loop is None:
+            self._on_loop = _Link(self._guard, 0.0)  # busy: never wait on the loop
+        try:
+            changes = self._on_loop.use(self._changes_if_any)
+        except _FileChanged as exc:
+            raise self._unavailable(exc) from exc
+        except sqlite3.OperationalError:
+            return False
+        except (sqlite3.Error, OSError) as exc:
+            raise self._unavailable(exc) from exc
+        if changes is not None:
+            self._apply(replica, changes)
+        else:
+            self._checks += 1
+            if self._checks & 1023 == 0:  # nothing new for a while: forget what expired
+                replica.purge(self._clock())
+        return True
+
+    async def _catch_up_off_loop(self, replica: Replica) -> Replica:
+        """The same pull, on the checking thread, which may wait `busy_timeout`."""
+        self._seen = None
+        since = self._revision
+        self._apply(replica, await self._read(lambda db: _changes(db, since)))
+        return replica
+
+    def _changes_if_any(self, db: sqlite3.Connection) -> _Changes | None:
+        """The changes since `_revision`, or None if `db` says no other process committed.
+
+        The data version is read before the rows: a commit in between is read now and seen
+        as a change next time, never missed.
+        """
+        version = int(db.execute("PRAGMA data_version").fetchone()[0])
+        seen = self._seen
+        if seen is not None and seen[0] is db and seen[1] == version:
+            return None
+        changes = _changes(db, self._revision)
+        self._seen = (db, version)
+        return changes
+
+    def _apply(self, replica: Replica, changes: _Changes) -> None:
+        revision, tokens, subjects = changes
+        if revision < self._revision:  # another file's history: the guard should have said so
+            raise self._unavailable(sqlite3.DatabaseError("the revision of its file went back"))
+        for jti, until in tokens:
+            replica.revoke_token(int.from_bytes(jti, "big"), until)
+        for subject, before, until in subjects:
+            replica.raise_cutoff(subject, millisecond_of(before), until)
+        self._revision = max(self._revision, revision)
+        if replica.purge_due(now := self._clock()):
+            replica.purge(now)
 
     async def _read(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         """Run `operation` on the checking thread (made on first use)."""
@@ -357,13 +583,16 @@ class SQLiteBlacklist(BlacklistABC):
         Their threads do not exist in the child (work sent to them would never run) and SQLite
         connections must not cross a fork; they are kept unclosed, as they belong to the
         parent. The identity of the file stays: the child refuses a file deleted or replaced
-        since the parent opened it.
+        since the parent opened it. So does the replica, with the revision it is at.
         """
         if self._pid != os.getpid():
             for thread in (self._reader, self._writer):
                 if thread is not None:
                     thread.abandon()
-            self._reader = self._writer = None
+            if self._on_loop is not None:
+                self._on_loop.abandon()
+            self._reader = self._writer = self._on_loop = None
+            self._seen = None
             self._guard.lock = threading.Lock()  # it may have been held when the fork happened
             self._pid = os.getpid()
 
@@ -374,6 +603,9 @@ class SQLiteBlacklist(BlacklistABC):
         try:
             return await thread.run(operation)
         except (sqlite3.Error, OSError) as exc:
-            raise RevocationStoreUnavailableError(
-                f"the SQLite revocation store {self.path} cannot be used: {exc}"
-            ) from exc
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: BaseException) -> RevocationStoreUnavailableError:
+        return RevocationStoreUnavailableError(
+            f"the SQLite revocation store {self.path} cannot be used: {exc}"
+        )
