@@ -339,7 +339,8 @@ class TrustedIssuers:
         for trusted in self._trusted.values():
             try:
                 key_set = await self._key_set(trusted)
-                await key_set.refresh()
+                if not key_set.health().serving:  # a second start (ASGI lifespan) reuses them
+                    await key_set.refresh()
             except KeySetUnavailableError as exc:
                 if strict:
                     raise
