@@ -21,7 +21,7 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-Mode = Literal["ok", "status", "garbage", "huge", "slow", "drip"]
+Mode = Literal["ok", "status", "garbage", "huge", "huge_unsized", "slow", "drip"]
 JWKS_PATH = "/jwks"
 DISCOVERY_PATH = "/.well-known/openid-configuration"
 
@@ -186,6 +186,11 @@ class JWKSProvider:
             body = b"<html>this is not JSON</html>"
         elif mode == "huge":
             body = json.dumps({"keys": [{"kty": "oct", "k": "A" * 1_000_000}]}).encode()
+        elif mode == "huge_unsized":  # no Content-Length: the body ends when the socket does
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n")
+            writer.write(json.dumps({"keys": [{"kty": "oct", "k": "A" * 1_000_000}]}).encode())
+            await writer.drain()
+            return
         elif mode == "drip":  # no Content-Length, then a byte now and then, forever
             writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{")
             while True:

@@ -334,6 +334,7 @@ async def test_a_slow_provider_times_out(
     [
         ("garbage", None, "the response is not JSON"),
         ("huge", None, "larger than"),
+        ("huge_unsized", None, "larger than"),
         ("ok", {"keys": "nope"}, "not a JSON object with a keys list"),
         ("ok", [1, 2], "not a JSON object with a keys list"),
         ("ok", {"keys": [{"kty": "oct", "kid": "h", "k": "c2VjcmV0"}]}, "no usable"),

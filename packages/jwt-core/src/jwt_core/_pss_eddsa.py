@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -127,23 +125,10 @@ def _okp_from_jwk(jwk: dict[str, Any], what: str) -> Any:
         raise ConfigurationConflictError(f"{what} is not a usable Ed25519 key") from None
 
 
-def load_okp(material: Any, alg: str, what: str) -> Any:
-    """Parse PEM/DER text or bytes, a file path or an OKP JWK; return the cryptography key."""
-    if material is None:
-        return None
-    if isinstance(material, os.PathLike):
-        try:
-            material = Path(material).read_bytes()
-        except OSError as exc:
-            raise ConfigurationConflictError(
-                f"{what} file cannot be read: {exc.strerror or 'error'}"
-            ) from None
+def load_okp(material: bytes | dict[str, Any], alg: str, what: str) -> Any:
+    """Parse PEM or DER bytes, or an OKP JWK; return the cryptography key."""
     if isinstance(material, dict):
         return _okp_from_jwk(material, what)
-    if isinstance(material, str):
-        material = material.encode("utf-8")
-    if not isinstance(material, bytes):
-        raise ConfigurationConflictError(f"{what} must be PEM text, bytes or a JWK dict for {alg}")
     pem = b"-----BEGIN" in material
     loaders: tuple[Callable[[bytes], Any], ...] = (
         (

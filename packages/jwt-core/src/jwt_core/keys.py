@@ -339,8 +339,6 @@ def _load(material: Any, alg: str, what: str) -> Any:
     """Parse PEM text/bytes or a JWK dict with python-jose; return the cryptography key."""
     if material is None:
         return None
-    if alg in EDDSA_ALGORITHMS:
-        return load_okp(material, alg, what)
     if isinstance(material, os.PathLike):
         try:
             material = Path(material).read_bytes()
@@ -352,6 +350,8 @@ def _load(material: Any, alg: str, what: str) -> Any:
         material = material.encode("utf-8")
     if not isinstance(material, bytes | dict):
         raise ConfigurationConflictError(f"{what} must be PEM text, bytes or a JWK dict for {alg}")
+    if alg in EDDSA_ALGORITHMS:
+        return load_okp(material, alg, what)
     rsa_alg = _JOSE_RSA_ALG.get(alg, alg)
     jose_class = CryptographyRSAKey if rsa_alg in RSA_ALGORITHMS else CryptographyECKey
     try:
@@ -388,7 +388,7 @@ def implied_algorithm(material: Any) -> str | None:
         key = _load(material, "RS256", "key")  # python-jose loads any kind; _check_kind judges
     except ConfigurationConflictError:
         try:
-            key = load_okp(material, "EdDSA", "key")
+            key = _load(material, "EdDSA", "key")
         except ConfigurationConflictError:
             return None
         return "EdDSA" if is_ed25519(key) else None
