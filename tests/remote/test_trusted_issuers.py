@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -45,7 +46,7 @@ async def test_discovery_takes_jwks_uri_from_the_openid_configuration(
 
 
 async def test_discovery_refuses_a_configuration_of_another_issuer(
-    provider: JWKSProvider, clock: ManualClock
+    provider: JWKSProvider, clock: ManualClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     provider.issuer = "https://evil.example"
     with pytest.raises(ConfigurationConflictError, match="another issuer"):
@@ -54,6 +55,16 @@ async def test_discovery_refuses_a_configuration_of_another_issuer(
     try:
         with pytest.raises(ConfigurationConflictError, match="another issuer"):
             await issuers.open()
+        assert provider.fetches == 0
+        # met while verifying (a resolver's tenant, say): logged, and a 503 refusal, not a 500
+        clock.advance(10)
+        raw = sign(provider.keys[0], claims(provider.url, clock.now))
+        with (
+            caplog.at_level(logging.ERROR, "jwt_core.remote"),
+            pytest.raises(KeySetUnavailableError, match="not usable"),
+        ):
+            await issuers.verify(raw)
+        assert "another issuer" in caplog.text
         assert provider.fetches == 0
     finally:
         await issuers.aclose()

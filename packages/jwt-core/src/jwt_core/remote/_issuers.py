@@ -252,7 +252,7 @@ async def discover_jwks_uri(
     except Exception as exc:
         name = "timed out" if isinstance(exc, asyncio.TimeoutError) else type(exc).__name__
         raise KeySetUnavailableError(
-            f"the OpenID configuration of {issuer} cannot be fetched ({name})"
+            f"the issuer's OpenID configuration cannot be fetched ({name})"
         ) from None
     finally:
         if client is None:
@@ -260,7 +260,7 @@ async def discover_jwks_uri(
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
-        raise KeySetUnavailableError(f"the OpenID configuration of {issuer} is not JSON") from None
+        raise KeySetUnavailableError("the issuer's OpenID configuration is not JSON") from None
     if not isinstance(document, dict) or document.get("issuer") != issuer:
         raise ConfigurationConflictError(
             f"the OpenID configuration at {url} names another issuer; refusing it (OpenID "
@@ -276,14 +276,14 @@ async def _get(http: Any, url: str, max_bytes: int) -> bytes:
     async with http.stream("GET", url, headers={"Accept": "application/json"}) as response:
         if response.status_code != 200:
             raise KeySetUnavailableError(
-                f"the OpenID configuration at {url} answered HTTP {response.status_code}"
+                f"the issuer's OpenID configuration answered HTTP {response.status_code}"
             )
         chunks: list[bytes] = []
         size = 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > max_bytes:
-                raise KeySetUnavailableError(f"the OpenID configuration at {url} is too large")
+                raise KeySetUnavailableError("the issuer's OpenID configuration is too large")
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -338,7 +338,7 @@ class TrustedIssuers:
         """
         for trusted in self._trusted.values():
             try:
-                key_set = await self._key_set(trusted)
+                key_set = await self._key_set(trusted, starting=True)
                 if not key_set.health().serving:  # a second start (ASGI lifespan) reuses them
                     await key_set.refresh()
             except KeySetUnavailableError as exc:
@@ -361,7 +361,13 @@ class TrustedIssuers:
         }
 
     # -- verifying -------------------------------------------------------------------------
-    async def _key_set(self, trusted: _Trusted) -> RemoteKeySet:
+    async def _key_set(self, trusted: _Trusted, *, starting: bool = False) -> RemoteKeySet:
+        """The issuer's key set, discovered first when needed.
+
+        A discovery document that names another issuer, or no jwks_uri, stops a start
+        (`ConfigurationConflictError`); met while verifying, it is logged and the token
+        refused with `KeySetUnavailableError` (503), never an error 500.
+        """
         if trusted.key_set is not None:
             return trusted.key_set
         async with trusted.lock:  # one discovery per issuer, however many tokens wait
@@ -383,6 +389,14 @@ class TrustedIssuers:
                     except KeySetUnavailableError:
                         trusted.failed_at = self._clock()
                         raise
+                    except ConfigurationConflictError as exc:
+                        trusted.failed_at = self._clock()
+                        if starting:
+                            raise
+                        log.error("issuer %s cannot be used: %s", issuer.issuer, exc)
+                        raise KeySetUnavailableError(
+                            "the issuer's OpenID configuration is not usable; try again later"
+                        ) from None
                 trusted.key_set = RemoteKeySet(
                     uri,
                     algorithms=issuer.algorithms,
