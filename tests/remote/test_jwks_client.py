@@ -23,7 +23,7 @@ from jwt_core import (
 from jwt_core.remote import Issuer, RemoteKeySet, TrustedIssuers, keys_from_jwks
 
 from .conftest import MakeIssuers, claims, sign
-from .jwks_provider import JWKSProvider, b64url, new_key, until
+from .jwks_provider import JWKSProvider, b64url, free_port, new_key, until
 
 
 def segment(value: Any) -> str:
@@ -447,3 +447,23 @@ async def test_refusal_messages_never_carry_the_token(
         await issuers.verify(raw)
     for part in raw.split("."):
         assert part not in str(caught.value)
+
+
+def test_one_key_set_serves_successive_event_loops(clock: ManualClock) -> None:
+    """A key set built at import time outlives the loop of a test or a restarted server."""
+    provider = JWKSProvider(keys=[new_key("ES256", "es-1")])
+    provider.port = free_port()
+    key_set = RemoteKeySet(provider.jwks_uri, algorithms=["ES256"], clock=clock)
+
+    async def fetch_in_this_loop() -> None:
+        await provider.start()
+        try:
+            await key_set.refresh()
+        finally:
+            await provider.stop()
+
+    for _ in range(3):
+        asyncio.run(fetch_in_this_loop())
+        clock.advance(400)
+    assert provider.fetches == 3
+    assert key_set.health().failures == 0
