@@ -879,6 +879,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for note in notes:
         print(f"\nnote: {note}")
+    if core.error is None:  # provider tokens (jwt_core.remote) against ours: its own rows
+        from external_decode import report as report_external
+
+        data["external"] = report_external(quick=args.quick)
     if args.json:
         data.update(
             load_average=[load_start, load_end],

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from joserfc.jwk import ECKey, RSAKey
 
 from jwt_core import Config, TokenManager
@@ -262,9 +262,10 @@ def test_keygen_rsa_to_files_then_mint_and_verify(run: Run, tmp_path: Path) -> N
         (lambda: ec.generate_private_key(ec.SECP384R1()), "ES384"),
         (lambda: ec.generate_private_key(ec.SECP521R1()), "ES512"),
         (lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048), "RS256"),
-        (ed25519.Ed25519PrivateKey.generate, None),
+        (ed25519.Ed25519PrivateKey.generate, "EdDSA"),
+        (ed448.Ed448PrivateKey.generate, None),
     ],
-    ids=["P-256", "P-384", "P-521", "RSA", "Ed25519"],
+    ids=["P-256", "P-384", "P-521", "RSA", "Ed25519", "Ed448"],
 )
 def test_the_algorithm_follows_from_the_key(
     cli: Run, tmp_path: Path, key: Callable[[], Any], alg: str | None

@@ -188,10 +188,13 @@ def encode_compact(header_b64: str, payload_json: bytes, sign: Callable[[bytes],
     return f"{signing_input}.{b64url_encode(signature)}"
 
 
-def check_header(header: dict[str, Any]) -> tuple[str, str | None]:
+def check_header(
+    header: dict[str, Any], types: tuple[str, ...] | None = _TYPES
+) -> tuple[str, str | None]:
     """The rules of a JOSE header (RFC 7515 section 4.1, RFC 8725 section 3.1); returns the
     `alg` and the `kid` (None when absent) it names. Which key they select is the key ring's
-    business; this refuses only what no configuration accepts."""
+    business; this refuses only what no configuration accepts. `types`: the accepted `typ`
+    values (lower case); None leaves the choice to the caller (an issuer's own profile)."""
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none":
         raise JWTDecodeError("the token is unsigned or names no algorithm (alg)")
@@ -202,7 +205,10 @@ def check_header(header: dict[str, Any]) -> tuple[str, str | None]:
         )
     if "typ" in header:
         typ = header["typ"]
-        if not isinstance(typ, str) or typ.lower() not in _TYPES:
+        if types is None:
+            if not isinstance(typ, str):
+                raise JWTDecodeError("the token's header type (typ) is malformed")
+        elif not isinstance(typ, str) or typ.lower() not in types:
             raise JWTDecodeError("the token's header has a type (typ) other than JWT")
     kid = header.get("kid")
     if "kid" in header and not isinstance(kid, str):

@@ -34,6 +34,15 @@ from jose.backends.cryptography_backend import (
 from jose.exceptions import JOSEError
 from jose.utils import base64url_decode
 
+from jwt_core._pss_eddsa import (
+    EDDSA_ALGORITHMS,
+    PSS_ALGORITHMS,
+    ed25519_functions,
+    is_ed25519,
+    load_okp,
+    okp_public_jwk,
+    pss_functions,
+)
 from jwt_core.errors import ConfigurationConflictError
 
 HMAC_ALGORITHMS = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
@@ -52,7 +61,15 @@ EC_CURVES: dict[str, ec.EllipticCurve] = {
     "ES384": ec.SECP384R1(),
     "ES512": ec.SECP521R1(),
 }
-ALGORITHMS = (*HMAC_ALGORITHMS, *RSA_ALGORITHMS, *EC_ALGORITHMS)
+ALGORITHMS = (
+    *HMAC_ALGORITHMS,
+    *RSA_ALGORITHMS,
+    *EC_ALGORITHMS,
+    *PSS_ALGORITHMS,
+    *EDDSA_ALGORITHMS,
+)
+# The RSA algorithms python-jose parses keys for; a PS* key is parsed as its RS* sibling.
+_JOSE_RSA_ALG = {"PS256": "RS256", "PS384": "RS384", "PS512": "RS512"}
 MIN_RSA_BITS = 2048
 
 
@@ -289,7 +306,8 @@ def _hmac_key(alg: str, secret: Any, kid: str | None) -> Key:
     if spelling is not None:
         raise ConfigurationConflictError(
             f"secret_key looks like an asymmetric key or certificate ({spelling}); it cannot be "
-            f"an {alg} secret (use algorithm RS*/ES* with private_key/public_key instead)"
+            f"an {alg} secret (use algorithm RS*/PS*/ES*/EdDSA with private_key/public_key "
+            "instead)"
         )
     try:
         CryptographyHMACKey(raw, alg)  # python-jose's own checks, for good measure
@@ -330,9 +348,12 @@ def _load(material: Any, alg: str, what: str) -> Any:
         material = material.encode("utf-8")
     if not isinstance(material, bytes | dict):
         raise ConfigurationConflictError(f"{what} must be PEM text, bytes or a JWK dict for {alg}")
-    jose_class = CryptographyRSAKey if alg in RSA_ALGORITHMS else CryptographyECKey
+    if alg in EDDSA_ALGORITHMS:
+        return load_okp(material, alg, what)
+    rsa_alg = _JOSE_RSA_ALG.get(alg, alg)
+    jose_class = CryptographyRSAKey if rsa_alg in RSA_ALGORITHMS else CryptographyECKey
     try:
-        return jose_class(material, alg).prepared_key
+        return jose_class(material, rsa_alg).prepared_key
     except (JOSEError, ValueError, TypeError, KeyError):
         raise ConfigurationConflictError(f"{what} is not a usable key for {alg}") from None
     except Exception:
@@ -340,7 +361,10 @@ def _load(material: Any, alg: str, what: str) -> Any:
 
 
 def _check_kind(key: Any, alg: str, what: str) -> None:
-    if alg in RSA_ALGORITHMS:
+    if alg in EDDSA_ALGORITHMS:
+        if not is_ed25519(key):
+            raise ConfigurationConflictError(f"{what} is not an Ed25519 key, which {alg} needs")
+    elif alg in RSA_ALGORITHMS or alg in PSS_ALGORITHMS:
         if not isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
             raise ConfigurationConflictError(f"{what} is not an RSA key, which {alg} needs")
         if key.key_size < MIN_RSA_BITS:
@@ -357,19 +381,25 @@ def _check_kind(key: Any, alg: str, what: str) -> None:
 
 
 def implied_algorithm(material: Any) -> str | None:
-    """The algorithm an RSA or EC key implies (RS256; ES256/384/512 by its curve), else None."""
+    """The algorithm a key implies (RS256; ES256/384/512 by its curve; EdDSA), else None."""
     try:
         key = _load(material, "RS256", "key")  # python-jose loads any kind; _check_kind judges
     except ConfigurationConflictError:
-        return None
+        try:
+            key = _load(material, "EdDSA", "key")
+        except ConfigurationConflictError:
+            return None
+        return "EdDSA" if is_ed25519(key) else None
     if isinstance(key, rsa.RSAPrivateKey | rsa.RSAPublicKey):
         return "RS256"
     if isinstance(key, ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey):
         return next((alg for alg, curve in EC_CURVES.items() if curve.name == key.curve.name), None)
-    return None
+    return "EdDSA" if is_ed25519(key) else None
 
 
 def _public_numbers(key: Any) -> Any:
+    if is_ed25519(key):
+        return key.public_bytes_raw()
     return key.public_numbers()
 
 
@@ -391,6 +421,13 @@ def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key
         public_key = public_key.public_key()
     _check_kind(public_key, alg, "public_key")
 
+    if alg in EDDSA_ALGORITHMS:
+        verify, sign = ed25519_functions(public_key, private_key)
+        return _finish(alg, kid, verify, sign, okp_public_jwk(public_key, alg))
+    if alg in PSS_ALGORITHMS:
+        verify, sign = pss_functions(alg, public_key, private_key)
+        jwk = CryptographyRSAKey(public_key, _JOSE_RSA_ALG[alg]).to_dict()
+        return _finish(alg, kid, verify, sign, {**jwk, "alg": alg})
     if alg in RSA_ALGORITHMS:
         hash_alg = RSA_ALGORITHMS[alg]
         pkcs1 = padding.PKCS1v15()
@@ -434,7 +471,18 @@ def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key
                 return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
     jose_class = CryptographyRSAKey if alg in RSA_ALGORITHMS else CryptographyECKey
-    jwk = {k: v for k, v in jose_class(public_key, alg).to_dict().items() if k != "d"}
+    return _finish(alg, kid, verify, sign, jose_class(public_key, alg).to_dict())
+
+
+def _finish(
+    alg: str,
+    kid: str | None,
+    verify: Callable[[bytes, bytes], bool],
+    sign: Callable[[bytes], bytes] | None,
+    public_jwk: dict[str, Any],
+) -> Key:
+    """The key, with its public JWK labelled by `kid` (the RFC 7638 thumbprint by default)."""
+    jwk = {k: v for k, v in public_jwk.items() if k != "d"}
     if kid is None:
         kid = thumbprint(jwk)
     jwk["use"] = "sig"
@@ -443,8 +491,10 @@ def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key
 
 
 def thumbprint(jwk: dict[str, Any]) -> str:
-    """The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public RSA or EC JWK."""
-    members = ("e", "kty", "n") if jwk["kty"] == "RSA" else ("crv", "kty", "x", "y")
+    """The RFC 7638 JWK thumbprint (SHA-256, base64url) of a public RSA, EC or OKP JWK."""
+    members = {"RSA": ("e", "kty", "n"), "OKP": ("crv", "kty", "x")}.get(
+        jwk["kty"], ("crv", "kty", "x", "y")
+    )
     canonical = json.dumps({m: jwk[m] for m in members}, separators=(",", ":"), sort_keys=True)
     digest = hashlib.sha256(canonical.encode("utf-8")).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")

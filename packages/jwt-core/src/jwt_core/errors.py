@@ -3,8 +3,8 @@
 Two kinds, under one base: a `ConfigurationError` is the programmer's to fix (raised at
 startup or at the call that misuses the library, never because of what a client sent); a
 `TokenRefusedError` refuses one request (the adapter answers it with a 4xx, or a 503 when the
-revocation store cannot answer). Catch `TokenRefusedError` in middleware that verifies by
-hand; let a `ConfigurationError` crash the start.
+revocation store, or an identity provider's key set, cannot answer). Catch
+`TokenRefusedError` in middleware that verifies by hand; let a `ConfigurationError` crash the start.
 
 ```text
 JWTExtendedException
@@ -25,7 +25,8 @@ JWTExtendedException
     ├── RevokedTokenError
     ├── FreshTokenRequiredError
     ├── AccessDeniedError            (the role is not allowed here)
-    └── RevocationStoreUnavailableError  (fail closed)
+    ├── RevocationStoreUnavailableError  (fail closed)
+    └── KeySetUnavailableError           (an issuer's keys cannot be fetched: fail closed)
 ```
 
 A wrong argument type or value in a call is Python's own `TypeError` / `ValueError`
@@ -48,6 +49,7 @@ __all__ = [
     "InvalidTokenError",
     "JWTDecodeError",
     "JWTExtendedException",
+    "KeySetUnavailableError",
     "NoAuthorizationError",
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
@@ -133,3 +135,7 @@ class AccessDeniedError(TokenRefusedError):
 
 class RevocationStoreUnavailableError(TokenRefusedError):
     """The revocation store could not answer in time; the token is refused (fail closed)."""
+
+
+class KeySetUnavailableError(TokenRefusedError):
+    """An issuer's keys cannot be fetched (and no recent copy is left); the token is refused."""

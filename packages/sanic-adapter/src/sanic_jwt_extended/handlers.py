@@ -24,6 +24,7 @@ from jwt_core import (
     InvalidHeaderError,
     InvalidTokenError,
     JWTDecodeError,
+    KeySetUnavailableError,
     NoAuthorizationError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
@@ -62,6 +63,8 @@ HANDLED: dict[str, Refusal] = {
     "access_denied": Refusal(AccessDeniedError, 403, "insufficient_scope"),
     "csrf_error": Refusal(CSRFError, 401, ""),
     "revocation_store_unavailable": Refusal(RevocationStoreUnavailableError, 503, None),
+    # an identity provider's keys cannot be fetched: the same fail-closed answer
+    "key_set_unavailable": Refusal(KeySetUnavailableError, 503, None),
     # RFC 9110 section 15.5.14: the body is refused for its size, whatever it holds.
     "body_too_large": Refusal(BodyTooLargeError, 413, None),
 }
@@ -122,6 +125,7 @@ class Handler:
     access_denied: ErrorHandler
     csrf_error: ErrorHandler
     revocation_store_unavailable: ErrorHandler
+    key_set_unavailable: ErrorHandler
     body_too_large: ErrorHandler
 
     def __init__(self, config: Config | None = None) -> None:

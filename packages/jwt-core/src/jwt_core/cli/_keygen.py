@@ -9,9 +9,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from jwt_core._keys import EC_CURVES, HMAC_ALGORITHMS, MIN_RSA_BITS, RSA_ALGORITHMS, build_key
+from jwt_core._pss_eddsa import EDDSA_ALGORITHMS, PSS_ALGORITHMS
 from jwt_core.cli._common import UsageError, note, to_json
 from jwt_core.cli._files import check_target, write_key
 
@@ -26,13 +27,14 @@ def _public_path(path: Path) -> Path:
 
 
 def run_keygen(args: argparse.Namespace, env: Mapping[str, str], found: set[str]) -> int:
-    """An HMAC secret (HS*), or a private key with its public key and JWK (RS*, ES*)."""
+    """An HMAC secret (HS*), or a private key with its public key and JWK (RS*, PS*, ES*, EdDSA)."""
     alg: str = args.alg
     out = None if args.out is None else Path(args.out)
     if args.kid is not None and not args.kid:
         raise UsageError("--kid must not be empty")
-    if args.bits is not None and alg not in RSA_ALGORITHMS:
-        raise UsageError("--bits is only for RS* keys")
+    rsa_family = alg in RSA_ALGORITHMS or alg in PSS_ALGORITHMS
+    if args.bits is not None and not rsa_family:
+        raise UsageError("--bits is only for RS* and PS* keys")
     if alg in HMAC_ALGORITHMS:
         if args.kid is not None:
             raise UsageError(
@@ -47,8 +49,10 @@ def run_keygen(args: argparse.Namespace, env: Mapping[str, str], found: set[str]
             write_key(out, (secret + "\n").encode("ascii"), 0o600, args.force)
             note(f"wrote a new {alg} secret to {out} (mode 0600)")
         return 0
-    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-    if alg in RSA_ALGORITHMS:
+    private: rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+    if alg in EDDSA_ALGORITHMS:
+        private = ed25519.Ed25519PrivateKey.generate()
+    elif rsa_family:
         bits = MIN_RSA_BITS if args.bits is None else args.bits
         if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
             raise UsageError(f"--bits must be between {MIN_RSA_BITS} and {MAX_RSA_BITS}")

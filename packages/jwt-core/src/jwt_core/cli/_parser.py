@@ -38,7 +38,8 @@ def _parse_claim(text: str) -> tuple[str, Any]:
 
 
 def _upper(text: str) -> str:
-    return text.upper()
+    """An algorithm name in its registered spelling, whatever its case (hs256, eddsa)."""
+    return next((alg for alg in ALGORITHMS if alg.upper() == text.upper()), text)
 
 
 # The configuration flags of mint, verify and jwks: (flag, metavar, help).
