@@ -4,10 +4,15 @@ The issuer URLs come from the environment so the docs tests can point them at a 
 provider; the defaults are what a real deployment would write.
 """
 
+# --8<-- [start:issuers]
 import os
 
-# --8<-- [start:issuers]
-from jwt_core.remote import Issuer, TrustedIssuers
+from sanic import Request, Sanic
+from sanic.response import json
+
+from jwt_core.remote import ExternalToken, Issuer, TrustedIssuers
+from sanic_jwt_extended import JWT, Token
+from sanic_jwt_extended.external import external_jwt_required, trust_issuers
 
 keycloak = Issuer(
     os.environ.get("KEYCLOAK_ISSUER", "https://sso.example.com/realms/acme"),
@@ -28,13 +33,6 @@ issuers = TrustedIssuers([keycloak, auth0])  # jwks_uri found by OpenID discover
 # --8<-- [end:issuers]
 
 # --8<-- [start:app]
-from sanic import Request, Sanic
-from sanic.response import json
-
-from jwt_core.remote import ExternalToken
-from sanic_jwt_extended import JWT, Token
-from sanic_jwt_extended.external import external_jwt_required, trust_issuers
-
 app = Sanic("orders")
 with JWT.initialize(app) as jwt:
     jwt.config.secret_key = os.environ.get("JWT_SECRET_KEY", "change-me-to-32-random-bytes-or-more")

@@ -18,9 +18,8 @@ from joserfc.jwk import OKPKey, RSAKey
 from jwt_core import Config, ConfigurationConflictError, JWTDecodeError, TokenManager
 from jwt_core._keys import ALGORITHMS, thumbprint
 from jwt_core.cli import main
-
-from .conftest import private_pem, public_pem
-from .forgery import b64url, header_of, json_segment
+from tests.support.jose import b64url, header_of, json_segment
+from tests.support.keys import private_pem, public_pem
 
 NEW_ALGORITHMS = ["PS256", "PS384", "PS512", "EdDSA", "Ed25519"]
 

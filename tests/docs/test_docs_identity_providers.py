@@ -8,9 +8,10 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
-from remote.jwks_provider import JWKSProvider, SigningKey, new_key
 
-from .example_files import bearer, load_app
+from tests.docs.example_files import load_app
+from tests.remote.jwks_provider import JWKSProvider, SigningKey, new_key
+from tests.support.apps import bearer
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ from typing import Any
 
 import jwt as pyjwt
 import pytest
-from core.manual_clock import ManualClock
 
 from jwt_core.remote import Issuer, TrustedIssuers
 from tests.remote.jwks_provider import JWKSProvider, SigningKey, claims, new_key
+from tests.support.clock import ManualClock
 
 AUDIENCE = "api://orders"
 

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from core.manual_clock import ManualClock
 from sanic import Request, Sanic
 from sanic.response import json
 
@@ -16,6 +15,7 @@ from sanic_jwt_extended import JWT
 from sanic_jwt_extended.external import external_jwt_required, trust_issuers
 from tests.remote.conftest import AUDIENCE, claims, sign
 from tests.remote.jwks_provider import JWKSProvider
+from tests.support.clock import ManualClock
 
 SECRET = "remote-adapter-tests-secret-of-at-least-32-bytes"
 _count = 0

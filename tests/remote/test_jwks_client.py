@@ -9,7 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-from core.manual_clock import ManualClock
 from joserfc import jws as joserfc_jws
 from joserfc.jwk import import_key
 
@@ -23,6 +22,7 @@ from jwt_core import (
 from jwt_core.remote import Issuer, RemoteKeySet, TrustedIssuers, keys_from_jwks
 from tests.remote.conftest import MakeIssuers, claims, sign
 from tests.remote.jwks_provider import JWKSProvider, b64url, free_port, new_key, until
+from tests.support.clock import ManualClock
 
 
 def segment(value: Any) -> str:

@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
-from core.manual_clock import ManualClock
 
 from jwt_core import (
     ConfigurationConflictError,
@@ -18,6 +17,7 @@ from jwt_core import (
 from jwt_core.remote import ExternalToken, Issuer, TrustedIssuers, discover_jwks_uri
 from tests.remote.conftest import AUDIENCE, MakeIssuers, claims, sign
 from tests.remote.jwks_provider import DISCOVERY_PATH, JWKSProvider, new_key
+from tests.support.clock import ManualClock
 
 
 @pytest.fixture
