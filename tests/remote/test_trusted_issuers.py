@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -165,6 +166,30 @@ async def test_an_async_resolver_for_tenants(provider: JWKSProvider, clock: Manu
             await issuers.verify(sign(key, claims("https://other.example", clock.now)))
         assert asked == [tenant, "https://other.example"]
         assert provider.fetches == 1
+    finally:
+        await issuers.aclose()
+
+
+@pytest.mark.parametrize("answer", ["raises", "a str", "another issuer"])
+async def test_a_broken_resolver_fails_closed(
+    answer: str, provider: JWKSProvider, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def resolve(iss: str) -> Any:
+        if answer == "raises":
+            raise LookupError("tenant table unreachable")
+        if answer == "a str":
+            return iss
+        return Issuer(provider.url + "/elsewhere", audiences=[AUDIENCE], jwks_uri=provider.jwks_uri)
+
+    issuers = TrustedIssuers(resolver=resolve, clock=clock)
+    try:
+        with (
+            caplog.at_level(logging.ERROR, logger="jwt_core.remote"),
+            pytest.raises(KeySetUnavailableError),
+        ):
+            await issuers.verify(sign(provider.keys[0], claims(provider.url, clock.now)))
+        assert any("resolver" in record.getMessage() for record in caplog.records)
+        assert provider.requests.total() == 0
     finally:
         await issuers.aclose()
 

@@ -420,11 +420,18 @@ class TrustedIssuers:
             return trusted
         if self._resolver is None or self._resolved >= _MAX_RESOLVED:
             raise InvalidTokenError("the token's issuer (iss) is not accepted")
-        issuer = await self._resolver(iss)
+        # The resolver is the application's code, run while a request waits: whatever goes
+        # wrong in it fails closed (503, logged), never as the request's 500.
+        try:
+            issuer = await self._resolver(iss)
+        except Exception as exc:
+            log.error("the issuer resolver failed for an issuer (%s)", type(exc).__name__)
+            raise KeySetUnavailableError("the issuer resolver failed; try again shortly") from exc
         if issuer is None:
             raise InvalidTokenError("the token's issuer (iss) is not accepted")
         if not isinstance(issuer, Issuer) or issuer.issuer != iss:
-            raise ConfigurationConflictError("the issuer resolver must return the Issuer of iss")
+            log.error("the issuer resolver must return the Issuer of the iss it is given")
+            raise KeySetUnavailableError("the issuer resolver gave no usable issuer")
         trusted = self._trusted.setdefault(iss, _Trusted(issuer))
         self._resolved += 1
         return trusted
