@@ -37,6 +37,7 @@ from jose.utils import base64url_decode
 from jwt_core._pss_eddsa import (
     EDDSA_ALGORITHMS,
     PSS_ALGORITHMS,
+    checked,
     ed25519_functions,
     is_ed25519,
     load_okp,
@@ -431,14 +432,7 @@ def _asymmetric_key(alg: str, private: Any, public: Any, kid: str | None) -> Key
     if alg in RSA_ALGORITHMS:
         hash_alg = RSA_ALGORITHMS[alg]
         pkcs1 = padding.PKCS1v15()
-
-        def verify(msg: bytes, sig: bytes) -> bool:
-            try:
-                public_key.verify(sig, msg, pkcs1, hash_alg)
-            except InvalidSignature:
-                return False
-            return True
-
+        verify = checked(lambda sig, msg: public_key.verify(sig, msg, pkcs1, hash_alg))
         sign = None
         if private_key is not None:
 

@@ -19,16 +19,6 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 
 from jwt_core.errors import ConfigurationConflictError
 
-__all__ = [
-    "EDDSA_ALGORITHMS",
-    "PSS_ALGORITHMS",
-    "ed25519_functions",
-    "is_ed25519",
-    "load_okp",
-    "okp_public_jwk",
-    "pss_functions",
-]
-
 PSS_ALGORITHMS: dict[str, hashes.HashAlgorithm] = {
     "PS256": hashes.SHA256(),
     "PS384": hashes.SHA384(),
@@ -42,6 +32,22 @@ Verify = Callable[[bytes, bytes], bool]
 Sign = Callable[[bytes], bytes]
 
 
+def checked(check: Callable[[bytes, bytes], object], size: int | None = None) -> Verify:
+    """A verify function over `check(signature, message)`, which raises `InvalidSignature`
+    for a bad signature: False for that, or for a signature not `size` bytes long."""
+
+    def verify(msg: bytes, sig: bytes) -> bool:
+        if size is not None and len(sig) != size:
+            return False
+        try:
+            check(sig, msg)
+        except InvalidSignature:
+            return False
+        return True
+
+    return verify
+
+
 def pss_functions(
     alg: str, public_key: rsa.RSAPublicKey, private_key: rsa.RSAPrivateKey | None
 ) -> tuple[Verify, Sign | None]:
@@ -49,16 +55,7 @@ def pss_functions(
     hash_alg = PSS_ALGORITHMS[alg]
     pss = padding.PSS(mgf=padding.MGF1(hash_alg), salt_length=hash_alg.digest_size)
     size = (public_key.key_size + 7) // 8
-
-    def verify(msg: bytes, sig: bytes) -> bool:
-        if len(sig) != size:
-            return False
-        try:
-            public_key.verify(sig, msg, pss, hash_alg)
-        except InvalidSignature:
-            return False
-        return True
-
+    verify = checked(lambda sig, msg: public_key.verify(sig, msg, pss, hash_alg), size)
     if private_key is None:
         return verify, None
     signer = private_key
@@ -73,16 +70,7 @@ def ed25519_functions(
     public_key: ed25519.Ed25519PublicKey, private_key: ed25519.Ed25519PrivateKey | None
 ) -> tuple[Verify, Sign | None]:
     """Verify and sign for EdDSA over Ed25519 (RFC 8037 section 3.1)."""
-
-    def verify(msg: bytes, sig: bytes) -> bool:
-        if len(sig) != _ED25519_SIGNATURE:
-            return False
-        try:
-            public_key.verify(sig, msg)
-        except InvalidSignature:
-            return False
-        return True
-
+    verify = checked(public_key.verify, _ED25519_SIGNATURE)
     if private_key is None:
         return verify, None
     signer = private_key

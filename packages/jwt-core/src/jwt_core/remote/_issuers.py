@@ -39,8 +39,6 @@ from jwt_core.errors import (
 )
 from jwt_core.remote._jwks import KeySetHealth, RemoteKeySet
 
-__all__ = ["ExternalToken", "Issuer", "TrustedIssuers", "discover_jwks_uri"]
-
 log = logging.getLogger("jwt_core.remote")
 
 

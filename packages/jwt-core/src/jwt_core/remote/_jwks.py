@@ -23,8 +23,6 @@ from jwt_core._keys import EC_ALGORITHMS, RSA_ALGORITHMS, Key, build_key
 from jwt_core._pss_eddsa import EDDSA_ALGORITHMS, PSS_ALGORITHMS
 from jwt_core.errors import ConfigurationConflictError, JWTDecodeError, KeySetUnavailableError
 
-__all__ = ["KeySetHealth", "RemoteKeySet", "keys_from_jwks"]
-
 _timeout = getattr(asyncio, "timeout", None)
 _MAX_AGE = re.compile(r"(?:^|[,\s])max-age\s*=\s*\"?(\d{1,10})\"?", re.IGNORECASE)
 _NO_CACHE = re.compile(r"(?:^|[,\s])(?:no-store|no-cache)(?:$|[,\s=])", re.IGNORECASE)
