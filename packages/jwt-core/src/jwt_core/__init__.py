@@ -22,6 +22,8 @@ from jwt_core.errors import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
     TokenRefusedError,
+    TokenVerificationError,
+    UserNotFoundError,
     WrongTokenError,
 )
 from jwt_core.manager import TokenManager, check_role_options
@@ -54,6 +56,8 @@ __all__ = [
     "Token",
     "TokenManager",
     "TokenRefusedError",
+    "TokenVerificationError",
+    "UserNotFoundError",
     "WrongTokenError",
     "check_role_options",
 ]
