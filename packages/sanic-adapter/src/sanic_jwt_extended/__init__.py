@@ -65,6 +65,7 @@ from sanic_jwt_extended.decorators import (
 from sanic_jwt_extended.facade import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
+from sanic_jwt_extended.protect import jwt_exempt, protect
 from sanic_jwt_extended.sanic_ext import token_dependency
 
 __version__ = "0.1.0"
@@ -108,8 +109,10 @@ __all__ = [
     "get_jwt_header",
     "get_jwt_identity",
     "get_token",
+    "jwt_exempt",
     "jwt_optional",
     "jwt_required",
+    "protect",
     "refresh_jwt_required",
     "set_access_cookies",
     "set_refresh_cookies",
