@@ -108,7 +108,17 @@ async def authenticate(request: Request, requirement: Requirement) -> Token | No
     and user loader (once per request and token), and leaves the token (and user) on
     `request.ctx`. Refusals are logged and raised.
     """
-    state, manager, places = resolve(request.app, requirement)
+    return await authenticate_with(request, requirement, *resolve(request.app, requirement))
+
+
+async def authenticate_with(
+    request: Request,
+    requirement: Requirement,
+    state: JWTState,
+    manager: TokenManager,
+    places: TokenPlaces,
+) -> Token | None:
+    """`authenticate` with what `resolve` gave for the request's app already at hand."""
     ctx = request.ctx
     try:
         token = await verify_request(request, requirement, manager, places)

@@ -16,16 +16,19 @@ from typing import Any, Literal, TypeVar, overload
 
 from sanic import Request
 
-from jwt_core import ConfigurationConflictError, Token, check_role_options
+from jwt_core import ConfigurationConflictError, Token, TokenManager, check_role_options
 from sanic_jwt_extended._guard import (
     DEFERRED,
     LOCATIONS,
     Requirement,
     authenticate,
+    authenticate_with,
     check_requirement,
     resolve,
 )
+from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._routes import REQUIREMENT_ATTRIBUTE, VERIFIED_ATTRIBUTE
+from sanic_jwt_extended._state import JWTState
 
 __all__ = ["jwt_optional", "jwt_required", "refresh_jwt_required", "verify_jwt_in_request"]
 
@@ -44,17 +47,24 @@ def _request_in(args: tuple[Any, ...]) -> Request:
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
     """Wrap a view (function, method or websocket handler) so it receives `token=`."""
+    # The last app this view served, and what `resolve` gave for it: looked up once per app
+    # (a view registered on several apps, through a blueprint, looks each one up in turn).
+    bound: tuple[Any, tuple[JWTState, TokenManager, TokenPlaces]] | None = None
     # Decided once: a plain function may still hand back an awaitable (another decorator's).
     is_async = iscoroutinefunction(fn)
 
     @functools.wraps(fn)
     async def view(*args: Any, **kwargs: Any) -> Any:
+        nonlocal bound
         request = _request_in(args)
         verified = getattr(request.ctx, VERIFIED_ATTRIBUTE, None)
         if verified is not None and verified[0] is requirement:
             token = verified[1]  # a websocket route, already checked before the upgrade
         else:
-            token = await authenticate(request, requirement)
+            app = request.app
+            if bound is None or bound[0] is not app:
+                bound = (app, resolve(app, requirement))
+            token = await authenticate_with(request, requirement, *bound[1])
         if kwargs.get("token") is DEFERRED:
             del kwargs["token"]  # sanic-ext's Token injection: this decorator supplies it
         if is_async:
@@ -114,6 +124,25 @@ def make_requirement(
     )
 
 
+def options_requirement(
+    optional: bool,
+    refresh: bool,
+    fresh: bool,
+    allow: Collection[str] | str | None,
+    deny: Collection[str] | str | None,
+    locations: Collection[str] | str | None,
+) -> Requirement:
+    """The `Requirement` of `verify_jwt_in_request`'s (and `protect`'s) options."""
+    return make_requirement(
+        "refresh" if refresh else "access",
+        optional=optional,
+        fresh_required=fresh,
+        allow=allow,
+        deny=deny,
+        locations=locations,
+    )
+
+
 async def verify_jwt_in_request(
     request: Request | None = None,
     *,
@@ -135,14 +164,7 @@ async def verify_jwt_in_request(
     """
     if request is None:
         request = Request.get_current()
-    requirement = make_requirement(
-        "refresh" if refresh else "access",
-        optional=optional,
-        fresh_required=fresh,
-        allow=allow,
-        deny=deny,
-        locations=locations,
-    )
+    requirement = options_requirement(optional, refresh, fresh, allow, deny, locations)
     if requirement.uses_roles or requirement.locations is not None:
         check_requirement(requirement, resolve(request.app, requirement)[1])
     return await authenticate(request, requirement)

@@ -28,7 +28,7 @@ from jwt_core import ConfigurationConflictError
 from sanic_jwt_extended._guard import Requirement, authenticate, check_requirement
 from sanic_jwt_extended._routes import route_requirement, views_of
 from sanic_jwt_extended._state import AnyApp, state_of
-from sanic_jwt_extended.decorators import make_requirement
+from sanic_jwt_extended.decorators import options_requirement
 
 __all__ = ["jwt_exempt", "protect"]
 
@@ -80,14 +80,7 @@ def protect(
     """
     if isinstance(target, str) or not isinstance(exempt, Collection):
         raise ConfigurationConflictError("exempt must be a list of route names or views")
-    requirement = make_requirement(
-        "refresh" if refresh else "access",
-        optional=optional,
-        fresh_required=fresh,
-        allow=allow,
-        deny=deny,
-        locations=locations,
-    )
+    requirement = options_requirement(optional, refresh, fresh, allow, deny, locations)
     names = frozenset(item for item in exempt if isinstance(item, str))
     views = tuple(item for item in exempt if not isinstance(item, str))
     if isinstance(target, BlueprintGroup):
