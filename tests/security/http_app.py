@@ -34,8 +34,12 @@ CSRF = "0b7f1c52-8f1e-4c7e-9a8e-5b4c1d2e3f40"  # the csrf claim of forged cookie
 _names = itertools.count()
 
 
-def build_app(*token_location: str, **options: Any) -> Sanic[Any, Any]:
+def build_app(
+    *token_location: str, hooks: dict[str, Any] | None = None, **options: Any
+) -> Sanic[Any, Any]:
     """An app reading tokens from `token_location` (HS256 with forge's SECRET unless keyed).
+
+    `hooks`: the app's hooks by registration name (`{"user_loader": find_user}`).
 
     Routes, each for GET and POST: /access (jwt_required), /refresh (refresh_jwt_required),
     /optional (jwt_optional); each answers 200 with the token's identity.
@@ -49,6 +53,8 @@ def build_app(*token_location: str, **options: Any) -> Sanic[Any, Any]:
         manager.config.token_location = token_location or ("headers",)
         for name, value in options.items():
             setattr(manager.config, name, value)
+        for name, hook in (hooks or {}).items():
+            getattr(manager, name)(hook)
 
     @app.route("/access", methods=["GET", "POST"])
     @jwt_required

@@ -69,6 +69,17 @@ def store_down() -> Iterator[RunningServer]:
         yield running
 
 
+@pytest.fixture(scope="module")
+def hooked() -> Iterator[RunningServer]:
+    # the app's own hooks: no user for "ghost", and its check refuses "intruder"
+    hooks = {
+        "user_loader": lambda token: None if token.identity == "ghost" else token.identity,
+        "token_verification_loader": lambda token: token.identity != "intruder",
+    }
+    with RunningServer(build_app("headers", hooks=hooks)) as running:
+        yield running
+
+
 def bearer(token: str) -> list[tuple[bytes, bytes]]:
     return [(b"Authorization", b"Bearer " + token.encode())]
 
@@ -116,6 +127,11 @@ CASES: dict[str, tuple[int, Send]] = {
         503,
         lambda s: s.request("GET", "/access", bearer(manager_of(s.app).create_access_token("a"))),
     ),
+    "token_verification_failed": (
+        401,
+        _get("/access", lambda m: bearer(m.create_access_token("intruder"))),
+    ),
+    "user_not_found": (401, _get("/access", lambda m: bearer(m.create_access_token("ghost")))),
     "body_too_large": (
         413,
         lambda s: s.request(
@@ -132,10 +148,15 @@ def test_every_kind_has_a_case() -> None:
 
 @pytest.mark.parametrize("name", list(HANDLED))
 def test_every_refusal_is_no_store(
-    server: RunningServer, store_down: RunningServer, name: str
+    server: RunningServer, store_down: RunningServer, hooked: RunningServer, name: str
 ) -> None:
     status, send = CASES[name]
-    response = send(store_down if name == "revocation_store_unavailable" else server)
+    special = {
+        "revocation_store_unavailable": store_down,
+        "token_verification_failed": hooked,
+        "user_not_found": hooked,
+    }
+    response = send(special.get(name, server))
     assert_refused(response, status)  # which checks Cache-Control: no-store
     assert response.headers["cache-control"] == "no-store"
 

@@ -25,6 +25,8 @@ from jwt_core.errors import (
     RevocationStoreUnavailableError,
     RevokedTokenError,
     TokenRefusedError,
+    TokenVerificationError,
+    UserNotFoundError,
     WrongTokenError,
 )
 from jwt_core.manager import TokenManager
@@ -61,6 +63,8 @@ __all__ = [
     "Token",
     "TokenManager",
     "TokenRefusedError",
+    "TokenVerificationError",
+    "UserNotFoundError",
     "WrongTokenError",
 ]
 

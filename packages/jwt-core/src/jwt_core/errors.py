@@ -25,6 +25,8 @@ JWTExtendedException
     ├── RevokedTokenError
     ├── FreshTokenRequiredError
     ├── AccessDeniedError            (the role is not allowed here)
+    ├── TokenVerificationError       (the app's own check refused the token)
+    ├── UserNotFoundError            (the app's user loader found no user for it)
     ├── RevocationStoreUnavailableError  (fail closed)
     └── KeySetUnavailableError           (an issuer's keys cannot be fetched: fail closed)
 ```
@@ -54,6 +56,8 @@ __all__ = [
     "RevocationStoreUnavailableError",
     "RevokedTokenError",
     "TokenRefusedError",
+    "TokenVerificationError",
+    "UserNotFoundError",
     "WrongTokenError",
 ]
 
@@ -131,6 +135,14 @@ class FreshTokenRequiredError(TokenRefusedError):
 
 class AccessDeniedError(TokenRefusedError):
     """The token's role is not allowed here."""
+
+
+class TokenVerificationError(TokenRefusedError):
+    """The app's token verification hook did not accept the token (it must return True)."""
+
+
+class UserNotFoundError(TokenRefusedError):
+    """The app's user loader returned None for the token: its user is gone or unknown."""
 
 
 class RevocationStoreUnavailableError(TokenRefusedError):

@@ -38,9 +38,18 @@ from jwt_core import (
     Token,
     TokenManager,
     TokenRefusedError,
+    TokenVerificationError,
+    UserNotFoundError,
     WrongTokenError,
 )
 from sanic_jwt_extended._state import JWTState
+from sanic_jwt_extended.context import (
+    get_current_user,
+    get_jwt,
+    get_jwt_header,
+    get_jwt_identity,
+    get_token,
+)
 from sanic_jwt_extended.cookies import (
     set_access_cookies,
     set_refresh_cookies,
@@ -48,10 +57,16 @@ from sanic_jwt_extended.cookies import (
     unset_jwt_cookies,
     unset_refresh_cookies,
 )
-from sanic_jwt_extended.decorators import jwt_optional, jwt_required, refresh_jwt_required
+from sanic_jwt_extended.decorators import (
+    jwt_optional,
+    jwt_required,
+    refresh_jwt_required,
+    verify_jwt_in_request,
+)
 from sanic_jwt_extended.facade import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
+from sanic_jwt_extended.protect import jwt_exempt, protect
 from sanic_jwt_extended.sanic_ext import token_dependency
 
 __version__ = "2.0.0"
@@ -87,10 +102,19 @@ __all__ = [
     "Token",
     "TokenManager",
     "TokenRefusedError",
+    "TokenVerificationError",
+    "UserNotFoundError",
     "WrongTokenError",
     "add_jwks_route",
+    "get_current_user",
+    "get_jwt",
+    "get_jwt_header",
+    "get_jwt_identity",
+    "get_token",
+    "jwt_exempt",
     "jwt_optional",
     "jwt_required",
+    "protect",
     "refresh_jwt_required",
     "set_access_cookies",
     "set_refresh_cookies",
@@ -98,4 +122,5 @@ __all__ = [
     "unset_access_cookies",
     "unset_jwt_cookies",
     "unset_refresh_cookies",
+    "verify_jwt_in_request",
 ]

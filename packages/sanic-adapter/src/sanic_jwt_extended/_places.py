@@ -65,8 +65,15 @@ class TokenPlaces:
     missing: str
 
     @classmethod
-    def build(cls, config: Config, token_type: TokenType) -> TokenPlaces:
-        """The places of `token_type` under `config` (a validated, frozen Config)."""
+    def build(
+        cls, config: Config, token_type: TokenType, locations: tuple[str, ...] | None = None
+    ) -> TokenPlaces:
+        """The places of `token_type` under `config` (a validated, frozen Config).
+
+        `locations`: a route's own choice among the configured locations (default: all).
+        """
+        if locations is None:
+            locations = tuple(config.token_location)
         column = TOKEN_TYPES.index(token_type)
         names: dict[str, str] = {
             name: getattr(config, options[column]) for name, options in _OPTIONS.items()
@@ -81,11 +88,11 @@ class TokenPlaces:
             "query_string": f"the {query!r} query parameter",
             "json": f"the {json_key!r} member of a JSON body",
         }
-        places = [looked_in[location] for location in config.token_location]
+        places = [looked_in[location] for location in locations]
         where = places[0] if len(places) == 1 else ", ".join(places[:-1]) + " or " + places[-1]
         return cls(
             token_type=token_type,
-            locations=tuple(config.token_location),
+            locations=locations,
             header=header,
             prefix=prefix,
             prefix_lower=prefix.lower(),

@@ -16,7 +16,7 @@ from sanic import Request
 from sanic_routing import Route
 
 from jwt_core import ConfigurationConflictError, TokenManager
-from sanic_jwt_extended._guard import Requirement, authenticate
+from sanic_jwt_extended._guard import Requirement, authenticate, check_requirement
 
 # Where a decorator leaves its Requirement on the view it returns.
 REQUIREMENT_ATTRIBUTE = "__jwt_requirement__"
@@ -76,14 +76,12 @@ def route_requirement(route: Route, method: str) -> Requirement | None:
 
 
 def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
-    """Refuse, at startup, a route whose allow/deny the app's configuration cannot honour."""
+    """Refuse, at startup, a route whose roles or locations the configuration cannot honour."""
     for route in routes:
         for view in views_of(route):
             for requirement in _requirements_of(view):
-                if not requirement.uses_roles:
-                    continue
                 try:
-                    requirement.policy.check(manager.config)
+                    check_requirement(requirement, manager)
                 except ConfigurationConflictError as exc:
                     raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
 

@@ -26,6 +26,7 @@ from sanic.exceptions import SanicException
 from jwt_core import Config, ConfigurationConflictError, TokenManager
 from sanic_jwt_extended._places import TOKEN_TYPES, TokenPlaces, TokenType
 from sanic_jwt_extended.handlers import Handler
+from sanic_jwt_extended.hooks import Hooks
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
@@ -53,6 +54,9 @@ class JWTState:
         self.manager: TokenManager | None = None
         # Per token type, where requests carry it: built once the config is frozen.
         self.places: dict[TokenType, TokenPlaces] = {}
+        # Routes' own locations (`jwt_required(locations=...)`): their places, built on first use.
+        self._route_places: dict[tuple[TokenType, tuple[str, ...]], TokenPlaces] = {}
+        self.hooks = Hooks()
 
     @property
     def blacklist(self) -> BlacklistABC | None:
@@ -65,7 +69,19 @@ class JWTState:
             token_type: TokenPlaces.build(manager.config, token_type) for token_type in TOKEN_TYPES
         }
         self.manager = manager
+        self.hooks.freeze()
         _finished.add(self)
+
+    def places_for(self, token_type: TokenType, locations: tuple[str, ...] | None) -> TokenPlaces:
+        """The places a guard reads: the app's for `token_type`, or those of a route's locations."""
+        if locations is None:
+            return self.places[token_type]
+        key = (token_type, locations)
+        places = self._route_places.get(key)
+        if places is None:
+            config = self.require_manager().config
+            places = self._route_places[key] = TokenPlaces.build(config, token_type, locations)
+        return places
 
     def require_manager(self) -> TokenManager:
         """The app's TokenManager; a clear error while `JWT.initialize` has not finished."""

@@ -1,9 +1,10 @@
 """`jwt_required`, `jwt_optional`, `refresh_jwt_required`: guard a view with a token.
 
 The view gets the verified `Token` as the keyword argument `token`. Every check is the core's
-(`TokenManager.verify`); a decorator only finds the token, calls verify and passes the result
-on. A websocket route's token is checked before the upgrade (`_routes`); the decorator then
-passes on the token checked there.
+(`TokenManager.verify`), then the app's hooks; a decorator only calls `_guard.authenticate`,
+as `verify_jwt_in_request` (the same checks for middleware and custom decorators) does, and
+passes the result on. A websocket route's token is checked before the upgrade (`_routes`);
+the decorator then passes on the token checked there.
 """
 
 from __future__ import annotations
@@ -15,15 +16,21 @@ from typing import Any, Literal, TypeVar, overload
 
 from sanic import Request
 
-from jwt_core import (
-    Policy,
-    TokenManager,
+from jwt_core import ConfigurationConflictError, Policy, Token, TokenManager
+from sanic_jwt_extended._guard import (
+    DEFERRED,
+    LOCATIONS,
+    Requirement,
+    authenticate,
+    authenticate_with,
+    check_requirement,
+    resolve,
 )
-from sanic_jwt_extended._guard import DEFERRED, Requirement, resolve, verify_request
 from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._routes import REQUIREMENT_ATTRIBUTE, VERIFIED_ATTRIBUTE
+from sanic_jwt_extended._state import JWTState
 
-__all__ = ["jwt_optional", "jwt_required", "refresh_jwt_required"]
+__all__ = ["jwt_optional", "jwt_required", "refresh_jwt_required", "verify_jwt_in_request"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -40,10 +47,9 @@ def _request_in(args: tuple[Any, ...]) -> Request:
 
 def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., Any]:
     """Wrap a view (function, method or websocket handler) so it receives `token=`."""
-    # The last app this view served, with its manager and places: looked up once per app
+    # The last app this view served, and what `resolve` gave for it: looked up once per app
     # (a view registered on several apps, through a blueprint, looks each one up in turn).
-    bound: tuple[Any, TokenManager, TokenPlaces] | None = None
-    token_type = requirement.token_type
+    bound: tuple[Any, tuple[JWTState, TokenManager, TokenPlaces]] | None = None
     # Decided once: a plain function may still hand back an awaitable (another decorator's).
     is_async = iscoroutinefunction(fn)
 
@@ -57,8 +63,8 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
         else:
             app = request.app
             if bound is None or bound[0] is not app:
-                bound = (app, *resolve(app, token_type))
-            token = await verify_request(request, requirement, bound[1], bound[2])
+                bound = (app, resolve(app, requirement))
+            token = await authenticate_with(request, requirement, *bound[1])
         if kwargs.get("token") is DEFERRED:
             del kwargs["token"]  # sanic-ext's Token injection: this decorator supplies it
         if is_async:
@@ -72,16 +78,80 @@ def _guard(fn: Callable[..., Any], requirement: Requirement) -> Callable[..., An
     return view
 
 
-def _requirement(
+def _locations(locations: Collection[str] | str | None) -> tuple[str, ...] | None:
+    """A route's own locations, checked for their names now and against the app at startup."""
+    if locations is None:
+        return None
+    result = (locations,) if isinstance(locations, str) else tuple(locations)
+    unknown = [location for location in result if location not in LOCATIONS]
+    if unknown or not result or len(set(result)) != len(result):
+        raise ConfigurationConflictError(
+            f"locations must name each of its places once, among {list(LOCATIONS)}; "
+            f"got {list(result)}"
+        )
+    return result
+
+
+def make_requirement(
     token_type: Literal["access", "refresh"],
     *,
     optional: bool = False,
     fresh_required: bool = False,
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
+    locations: Collection[str] | str | None = None,
 ) -> Requirement:
+    """A guard's `Requirement` from the decorators' options, checked as far as it can be now."""
     # the core's rules, checked here; use_acl is checked at startup (check_route_roles)
-    return Requirement(Policy(token_type, fresh_required, allow, deny), optional)
+    return Requirement(
+        Policy(token_type, bool(fresh_required), allow, deny), bool(optional), _locations(locations)
+    )
+
+
+def options_requirement(
+    optional: bool,
+    refresh: bool,
+    fresh: bool,
+    allow: Collection[str] | str | None,
+    deny: Collection[str] | str | None,
+    locations: Collection[str] | str | None,
+) -> Requirement:
+    """The `Requirement` of `verify_jwt_in_request`'s (and `protect`'s) options."""
+    return make_requirement(
+        "refresh" if refresh else "access",
+        optional=optional,
+        fresh_required=fresh,
+        allow=allow,
+        deny=deny,
+        locations=locations,
+    )
+
+
+async def verify_jwt_in_request(
+    request: Request | None = None,
+    *,
+    optional: bool = False,
+    refresh: bool = False,
+    fresh: bool = False,
+    allow: Collection[str] | str | None = None,
+    deny: Collection[str] | str | None = None,
+    locations: Collection[str] | str | None = None,
+) -> Token | None:
+    """Verify the request's token as a decorator would: the same checks, hooks and refusals.
+
+    For middleware and custom decorators. Returns the `Token` (also left on
+    `request.ctx.jwt_token`), or None when `optional` and the request carries none; raises
+    the library's refusals, which the app's handlers answer. `refresh=True` asks for a
+    refresh token, `fresh=True` for a fresh access token; `allow`/`deny` restrict roles;
+    `locations` narrows where the token is read (among the app's `token_location`).
+    `request` defaults to the request being handled.
+    """
+    if request is None:
+        request = Request.get_current()
+    requirement = options_requirement(optional, refresh, fresh, allow, deny, locations)
+    if requirement.uses_roles or requirement.locations is not None:
+        check_requirement(requirement, resolve(request.app, requirement)[1])
+    return await authenticate(request, requirement)
 
 
 @overload
@@ -92,6 +162,7 @@ def jwt_required(
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
     fresh_required: bool = False,
+    locations: Collection[str] | str | None = None,
 ) -> Callable[[F], F]: ...
 def jwt_required(
     fn: Callable[..., Any] | None = None,
@@ -100,9 +171,12 @@ def jwt_required(
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
     fresh_required: bool = False,
+    locations: Collection[str] | str | None = None,
 ) -> Any:
-    """Require a valid access token (optionally fresh, optionally of allowed roles)."""
-    requirement = _requirement("access", fresh_required=fresh_required, allow=allow, deny=deny)
+    """Require a valid access token (optionally fresh, of allowed roles, from some locations)."""
+    requirement = make_requirement(
+        "access", fresh_required=fresh_required, allow=allow, deny=deny, locations=locations
+    )
     if fn is not None:
         return _guard(fn, requirement)
     return lambda view: _guard(view, requirement)
@@ -111,10 +185,15 @@ def jwt_required(
 @overload
 def jwt_optional(fn: F, /) -> F: ...
 @overload
-def jwt_optional() -> Callable[[F], F]: ...
-def jwt_optional(fn: Callable[..., Any] | None = None, /) -> Any:
+def jwt_optional(*, locations: Collection[str] | str | None = None) -> Callable[[F], F]: ...
+def jwt_optional(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    locations: Collection[str] | str | None = None,
+) -> Any:
     """Accept a request without a token (`token=None`); a token that is present must be valid."""
-    requirement = _requirement("access", optional=True)
+    requirement = make_requirement("access", optional=True, locations=locations)
     if fn is not None:
         return _guard(fn, requirement)
     return lambda view: _guard(view, requirement)
@@ -127,6 +206,7 @@ def refresh_jwt_required(
     *,
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
+    locations: Collection[str] | str | None = None,
 ) -> Callable[[F], F]: ...
 def refresh_jwt_required(
     fn: Callable[..., Any] | None = None,
@@ -134,9 +214,10 @@ def refresh_jwt_required(
     *,
     allow: Collection[str] | str | None = None,
     deny: Collection[str] | str | None = None,
+    locations: Collection[str] | str | None = None,
 ) -> Any:
-    """Require a valid refresh token (optionally of allowed roles)."""
-    requirement = _requirement("refresh", allow=allow, deny=deny)
+    """Require a valid refresh token (optionally of allowed roles, from some locations)."""
+    requirement = make_requirement("refresh", allow=allow, deny=deny, locations=locations)
     if fn is not None:
         return _guard(fn, requirement)
     return lambda view: _guard(view, requirement)

@@ -36,6 +36,7 @@ from sanic_jwt_extended._state import (
     state_of,
 )
 from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
+from sanic_jwt_extended.hooks import ClaimsLoader, TokenVerifier, UserLoader
 from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
 
 __all__ = ["JWT", "AppJWT"]
@@ -167,6 +168,33 @@ class AppJWT:
         """The app's `TokenManager` (`app.ctx.jwt.manager`), once initialize has finished."""
         return self._state.require_manager()
 
+    def user_loader(self, loader: UserLoader) -> UserLoader:
+        """Register the app's user loader `(token) -> user` (None refuses: 401); a decorator too.
+
+        Called once per request, after every token check; its result is
+        `get_current_user()` and `request.ctx.jwt_user`. Plain or async.
+        """
+        self._state.hooks.register("user_loader", loader)
+        return loader
+
+    def additional_claims_loader(self, loader: ClaimsLoader) -> ClaimsLoader:
+        """Register `(identity) -> private claims` added to every token minted for the app.
+
+        The claims of a `create_*` call's own `private_claims` win over the loader's; a
+        reserved claim name is refused (`InvalidClaimsError`) as in `private_claims`.
+        """
+        self._state.hooks.register("claims_loader", loader)
+        return loader
+
+    def token_verification_loader(self, verifier: TokenVerifier) -> TokenVerifier:
+        """Register `(token) -> True` run on every verified token; anything but True refuses it.
+
+        Plain or async; its refusal is `TokenVerificationError` (handler
+        `token_verification_failed`, 401).
+        """
+        self._state.hooks.register("token_verifier", verifier)
+        return verifier
+
     def create_access_token(
         self,
         identity: Any,
@@ -187,7 +215,7 @@ class AppJWT:
             fresh,
             expires_delta=expires_delta,
             public_claims=public_claims,
-            private_claims=private_claims,
+            private_claims=self._state.hooks.claims(identity, private_claims),
             iss=iss,
             aud=aud,
             nbf=nbf,
@@ -211,7 +239,7 @@ class AppJWT:
             role,
             expires_delta=expires_delta,
             public_claims=public_claims,
-            private_claims=private_claims,
+            private_claims=self._state.hooks.claims(identity, private_claims),
             iss=iss,
             aud=aud,
             nbf=nbf,
@@ -300,6 +328,9 @@ class JWT(metaclass=_JWTMeta):
     decode = _ForCurrentApp(AppJWT.decode)
     revoke = _ForCurrentApp(AppJWT.revoke)
     revoke_all = _ForCurrentApp(AppJWT.revoke_all)
+    user_loader = _ForCurrentApp(AppJWT.user_loader)
+    additional_claims_loader = _ForCurrentApp(AppJWT.additional_claims_loader)
+    token_verification_loader = _ForCurrentApp(AppJWT.token_verification_loader)
 
     @classmethod
     def for_app(cls, app: AnyApp) -> AppJWT:

@@ -28,6 +28,8 @@ from jwt_core import (
     NoAuthorizationError,
     RevocationStoreUnavailableError,
     RevokedTokenError,
+    TokenVerificationError,
+    UserNotFoundError,
     WrongTokenError,
 )
 
@@ -61,6 +63,9 @@ HANDLED: dict[str, Refusal] = {
         FreshTokenRequiredError, 401, "insufficient_user_authentication"
     ),
     "access_denied": Refusal(AccessDeniedError, 403, "insufficient_scope"),
+    # The app's own hooks: the token verified but the app will not take it, or its user.
+    "token_verification_failed": Refusal(TokenVerificationError, 401, "invalid_token"),
+    "user_not_found": Refusal(UserNotFoundError, 401, "invalid_token"),
     "csrf_error": Refusal(CSRFError, 401, ""),
     "revocation_store_unavailable": Refusal(RevocationStoreUnavailableError, 503, None),
     # an identity provider's keys cannot be fetched: the same fail-closed answer
@@ -123,6 +128,8 @@ class Handler:
     revoked_token: ErrorHandler
     fresh_token_required: ErrorHandler
     access_denied: ErrorHandler
+    token_verification_failed: ErrorHandler
+    user_not_found: ErrorHandler
     csrf_error: ErrorHandler
     revocation_store_unavailable: ErrorHandler
     key_set_unavailable: ErrorHandler
