@@ -1,5 +1,6 @@
 """The token and the current user anywhere in the request, and the app's own hooks."""
 
+# --8<-- [start:hooks]
 import asyncio
 from typing import Any
 
@@ -17,7 +18,6 @@ from sanic_jwt_extended import (
 
 app = Sanic("current-user")
 
-# --8<-- [start:hooks]
 USERS = {"alice": {"name": "Alice"}, "bob": {"name": "Bob"}}
 CLOSED_SESSIONS = {"session-of-bob"}
 

@@ -1,5 +1,6 @@
 """Guarding many routes at once, per-route locations, and verifying in middleware."""
 
+# --8<-- [start:locations]
 import functools
 from typing import Any
 
@@ -23,32 +24,7 @@ with JWT.initialize(app) as jwt:
     jwt.config.token_location = ("headers", "cookies")
     jwt.config.use_acl = True
 
-# --8<-- [start:protect]
-api = Blueprint("api", url_prefix="/api")
-protect(api, exempt=["health"])  # every route of the blueprint, but `health`
 
-
-@api.get("/orders")
-async def orders(request: Request) -> HTTPResponse:
-    return json({"orders_of": get_jwt_identity()})
-
-
-@api.get("/health")
-async def health(request: Request) -> HTTPResponse:
-    return json({"ok": True})
-
-
-@api.get("/version")
-@jwt_exempt  # or mark the view itself
-async def version(request: Request) -> HTTPResponse:
-    return json({"version": 1})
-
-
-app.blueprint(api)
-# --8<-- [end:protect]
-
-
-# --8<-- [start:locations]
 @app.post("/cookie-session")
 @jwt_required(locations=["cookies"])  # this route reads its token from the cookie only
 async def cookie_session(request: Request, token: Token) -> HTTPResponse:
@@ -88,3 +64,28 @@ async def delete_user(request: Request, name: str) -> HTTPResponse:
 
 
 # --8<-- [end:verify]
+
+
+# --8<-- [start:protect]
+api = Blueprint("api", url_prefix="/api")
+protect(api, exempt=["health"])  # every route of the blueprint, but `health`
+
+
+@api.get("/orders")
+async def orders(request: Request) -> HTTPResponse:
+    return json({"orders_of": get_jwt_identity()})
+
+
+@api.get("/health")
+async def health(request: Request) -> HTTPResponse:
+    return json({"ok": True})
+
+
+@api.get("/version")
+@jwt_exempt  # or mark the view itself
+async def version(request: Request) -> HTTPResponse:
+    return json({"version": 1})
+
+
+app.blueprint(api)
+# --8<-- [end:protect]

@@ -1,11 +1,12 @@
 """Testing your app: tokens, headers and cookies for the app under test, in your own tests."""
 
+# --8<-- [start:app]
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
 from sanic_jwt_extended import JWT, Token, jwt_required
+from sanic_jwt_extended.testing import auth_cookies, auth_headers, token_for
 
-# --8<-- [start:app]
 app = Sanic("shop")  # the app under test; a test suite may import several apps
 
 with JWT.initialize(app) as jwt:
@@ -24,7 +25,6 @@ async def admin(request: Request, token: Token) -> HTTPResponse:
 
 
 # --8<-- [start:tests]
-from sanic_jwt_extended.testing import auth_cookies, auth_headers, token_for  # noqa: E402
 
 
 def test_an_admin_gets_in() -> None:

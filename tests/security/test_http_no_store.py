@@ -19,8 +19,12 @@ from sanic import Request
 from sanic.response import HTTPResponse, json
 
 from jwt_core import RedisBlacklist, Token
+from jwt_core.remote import ExternalToken, Issuer, TrustedIssuers
 from sanic_jwt_extended import jwt_required
+from sanic_jwt_extended.external import external_jwt_required, trust_issuers
 from sanic_jwt_extended.handlers import HANDLED
+from tests.remote.conftest import AUDIENCE, sign
+from tests.remote.jwks_provider import claims, new_key
 from tests.security.forge import forge
 from tests.security.http_app import assert_refused, build_app, live_claims, manager_of
 from tests.support.redis_server import free_port
@@ -65,6 +69,27 @@ def store_down() -> Iterator[RunningServer]:
         blacklist_init_kwargs={"url": f"redis://127.0.0.1:{free_port()}/0"},
         blacklist_timeout=0.5,
     )
+    with RunningServer(app) as running:
+        yield running
+
+
+# An issuer whose JWKS endpoint nobody serves: its keys cannot be had, so its tokens get 503.
+DOWN_ISSUER = f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="module")
+def issuer_down() -> Iterator[RunningServer]:
+    app = build_app("headers")
+    issuers = TrustedIssuers(
+        [Issuer(DOWN_ISSUER, audiences=[AUDIENCE], jwks_uri=DOWN_ISSUER + "/jwks")]
+    )
+    trust_issuers(app, issuers)
+
+    @app.get("/external")
+    @external_jwt_required
+    async def external(request: Request, token: ExternalToken) -> HTTPResponse:
+        return json({"sub": token.sub})
+
     with RunningServer(app) as running:
         yield running
 
@@ -132,6 +157,12 @@ CASES: dict[str, tuple[int, Send]] = {
         _get("/access", lambda m: bearer(m.create_access_token("intruder"))),
     ),
     "user_not_found": (401, _get("/access", lambda m: bearer(m.create_access_token("ghost")))),
+    "key_set_unavailable": (
+        503,
+        lambda s: s.request(
+            "GET", "/external", bearer(sign(new_key("RS256"), claims(DOWN_ISSUER, time.time())))
+        ),
+    ),
     "body_too_large": (
         413,
         lambda s: s.request(
@@ -148,11 +179,16 @@ def test_every_kind_has_a_case() -> None:
 
 @pytest.mark.parametrize("name", list(HANDLED))
 def test_every_refusal_is_no_store(
-    server: RunningServer, store_down: RunningServer, hooked: RunningServer, name: str
+    server: RunningServer,
+    store_down: RunningServer,
+    hooked: RunningServer,
+    issuer_down: RunningServer,
+    name: str,
 ) -> None:
     status, send = CASES[name]
     special = {
         "revocation_store_unavailable": store_down,
+        "key_set_unavailable": issuer_down,
         "token_verification_failed": hooked,
         "user_not_found": hooked,
     }
