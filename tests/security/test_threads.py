@@ -45,6 +45,20 @@ def switching() -> Iterator[None]:
         sys.setswitchinterval(old)
 
 
+def _set_trace(trace: Any) -> None:
+    """`sys.settrace`, retried: CPython 3.10 refuses ("Cannot install a trace function while
+    another trace function is being installed") when threads released together by the
+    barrier install theirs at the same moment; that is the harness's race, not the core's."""
+    for _ in range(10_000):
+        try:
+            sys.settrace(trace)
+        except RuntimeError:
+            time.sleep(0)
+        else:
+            return
+    raise AssertionError("could not install the thread's trace function")
+
+
 def hammer(work: Callable[[random.Random], None]) -> list[BaseException]:
     """Run `work` in THREADS threads started together; every exception any of them raised."""
     start = threading.Barrier(THREADS)
@@ -66,13 +80,13 @@ def hammer(work: Callable[[random.Random], None]) -> list[BaseException]:
             return opcodes
 
         start.wait()
-        sys.settrace(calls)
         try:
+            _set_trace(calls)
             work(rng)
         except BaseException as exc:  # collected, so the test can look at it
             errors.append(exc)
         finally:
-            sys.settrace(None)
+            _set_trace(None)
 
     threads = [threading.Thread(target=run, args=(seed,)) for seed in range(THREADS)]
     for thread in threads:
