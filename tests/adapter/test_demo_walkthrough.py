@@ -237,7 +237,10 @@ def test_the_demo_says_once_where_it_listens(tmp_path: Path, workers: str) -> No
             assert time.monotonic() < deadline, f"no ready line:\n{log.read_text()}"
             time.sleep(0.1)
         # It said so: it answers now (a worker still starting makes the request wait, not fail).
-        response = httpx.get(f"http://127.0.0.1:{port}/optional", timeout=30)
+        try:
+            response = httpx.get(f"http://127.0.0.1:{port}/optional", timeout=30)
+        except httpx.HTTPError as exc:  # say what the demo said, not only what the client saw
+            pytest.fail(f"the demo did not answer ({exc!r}):\n{log.read_text(errors='replace')}")
         assert response.json() == {"hello": "anonymous visitor"}
         # Stopped once every worker is up: a SIGINT while a worker still imports hangs Sanic's
         # main process (seen with Sanic 25.12), and _stop_group would have to SIGKILL it.
