@@ -94,7 +94,7 @@ async def _authenticate(
         found = find_token(request, state.places["access"])
         assert found is not None  # not optional: a missing token raised
         raw, location, csrf = found
-        needs_csrf = csrf_required(manager.config, location, request.method)
+        needs_csrf = csrf_required(state.places["access"], location, request.method)
         if also_own and _is_own(raw, manager.config.decode_issuer):
             proof = CsrfProof(csrf, True) if needs_csrf else None
             return await manager.verify(raw, csrf=proof)
