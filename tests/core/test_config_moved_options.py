@@ -1,6 +1,6 @@
 """The options of where tokens travel belong to the adapter: a core Config takes them, warning.
 
-Since 2.0 `jwt_core.Config` holds only options about tokens; the header, cookie and CSRF
+`jwt_core.Config` holds only options about tokens; the header, cookie and CSRF
 names, the cookie attributes, `json_body_max_bytes` and `error_msg_key` are options of
 `sanic_jwt_extended.HttpConfig`. Code that still gives them to a core Config keeps working
 with a `DeprecationWarning` naming their new home, and the core no longer checks them.
@@ -17,7 +17,7 @@ from jwt_core import Config, ConfigurationConflictError, TokenManager
 from tests.core.conftest import SECRET
 from tests.support.jose import payload_of
 
-# Every option a core Config held before 2.0 that only the adapter reads, with a value that
+# Every option a core Config used to hold that only the adapter reads, with a value that
 # is not its default.
 MOVED: dict[str, Any] = {
     "token_location": ("cookies",),
@@ -83,7 +83,7 @@ def test_an_unset_moved_option_reads_as_its_old_default() -> None:
 
 
 def test_the_core_no_longer_checks_cookie_attributes_or_locations() -> None:
-    # Each of these was a ConfigurationConflictError of the core before 2.0.
+    # Each of these used to be a ConfigurationConflictError of the core.
     bad = {
         "cookie_samesite": "Sometimes",
         "token_location": "carrier-pigeon",

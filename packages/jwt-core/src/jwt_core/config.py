@@ -1,7 +1,7 @@
 """`Config`: the core's options (keys, claims, checks, revocation), validated once and frozen.
 
 Where tokens travel over HTTP (headers, cookies, CSRF names and methods, cookie attributes,
-`error_msg_key`) is the Sanic adapter's concern since 2.0: its options are those of
+`error_msg_key`) is the Sanic adapter's concern: its options are those of
 `sanic_jwt_extended.HttpConfig`, a subclass of `Config`. Given to a core `Config`, those names
 still work, with a `DeprecationWarning` naming their new home (`_MOVED`); the core uses
 none of them except to derive `csrf_claim` from `token_location` and `csrf_protect`.
@@ -26,8 +26,8 @@ __all__ = ["Config"]
 
 _C = TypeVar("_C", bound="Config")
 
-# The options of the Sanic adapter (`sanic_jwt_extended.HttpConfig`) that a core Config took
-# before 2.0, with their defaults: still accepted and returned, with a DeprecationWarning.
+# The options of the Sanic adapter (`sanic_jwt_extended.HttpConfig`) that a core Config used
+# to hold, with their defaults: still accepted and returned, with a DeprecationWarning.
 _MOVED: dict[str, Any] = {
     "token_location": ("headers",),
     "jwt_header_key": "Authorization",
@@ -63,7 +63,7 @@ _PRIVATE = frozenset({"_frozen", "_moved_values"})
 def _warn_moved(name: str, stacklevel: int) -> None:
     hint = "; the core's own part is csrf_claim=True" if name in _CSRF_SOURCES else ""
     warnings.warn(
-        f"{name!r} is an option of the Sanic adapter since 2.0, not of jwt_core.Config: set it "
+        f"{name!r} is an option of the Sanic adapter, no longer of jwt_core.Config: set it "
         f"on JWT.config, or use sanic_jwt_extended.HttpConfig{hint} "
         "(see docs/migration/sanic-jwt-extended.md)",
         DeprecationWarning,
@@ -71,12 +71,12 @@ def _warn_moved(name: str, stacklevel: int) -> None:
     )
 
 
-# The moved options a core Config derives its csrf_claim from, for code written before 2.0.
+# The moved options a core Config derives its csrf_claim from, for code written before.
 _CSRF_SOURCES = ("token_location", "csrf_protect")
 
 
 def _legacy_csrf_claim(moved: Mapping[str, Any]) -> bool:
-    """What a pre-2.0 core Config minted: a csrf claim with cookies and csrf_protect on."""
+    """What a core Config used to mint: a csrf claim with cookies and csrf_protect on."""
     locations = moved.get("token_location", _MOVED["token_location"])
     if isinstance(locations, str):
         locations = locations.replace(",", " ").split()
@@ -144,7 +144,7 @@ class Config:
     blacklist_skew_margin: timedelta = DEFAULT_SKEW_MARGIN
 
     _frozen: bool = dataclasses.field(default=False, init=False, repr=False)
-    # Options of the adapter given to a core Config (pre-2.0 code): name -> value.
+    # Options of the adapter given to a core Config (older code): name -> value.
     _moved_values: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, repr=False)
 
     def __new__(cls: type[_C], *args: Any, **options: Any) -> _C:
@@ -310,7 +310,7 @@ def _option_set(cls: type[Config]) -> frozenset[str]:
 
 
 def _take_moved(init: Callable[..., None]) -> Callable[..., None]:
-    """Let `Config(...)` still take the adapter's options of pre-2.0 code, with the warning."""
+    """Let `Config(...)` still take the adapter's options older code gives it, with a warning."""
 
     @functools.wraps(init)
     def __init__(self: Config, **options: Any) -> None:
@@ -328,7 +328,7 @@ Config.__init__ = _take_moved(Config.__init__)  # type: ignore[method-assign]
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        if name == "TOKEN_LOCATIONS":  # where tokens travel: the adapter's since 2.0
+        if name == "TOKEN_LOCATIONS":  # where tokens travel: the adapter's now
             warnings.warn(
                 "jwt_core.config.TOKEN_LOCATIONS moved to sanic_jwt_extended.http_config",
                 DeprecationWarning,
