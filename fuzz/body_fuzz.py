@@ -46,9 +46,10 @@ from sanic import Request, Sanic  # noqa: E402
 from sanic.compat import Header  # noqa: E402
 
 with _instrumented():
-    from jwt_core import BodyTooLargeError, Config, InvalidHeaderError, JWTExtendedException
+    from jwt_core import BodyTooLargeError, InvalidHeaderError, JWTExtendedException
     from sanic_jwt_extended._locations import find_token
     from sanic_jwt_extended._places import TokenPlaces
+    from sanic_jwt_extended.http_config import HttpConfig
 
 KEY = "access_token"
 CAPS = (256, 65536, 16 * 1024 * 1024)
@@ -65,7 +66,7 @@ FRAGMENTS = ("{},", "[],", "[{}],", '"\\u0061",', "0,", '{"a":[1,{}]},', '"acces
 
 
 def _places(cap: int) -> TokenPlaces:
-    config = Config(secret_key="f" * 32, token_location=("json",), json_body_max_bytes=cap)
+    config = HttpConfig(secret_key="f" * 32, token_location=("json",), json_body_max_bytes=cap)
     config.validate()
     return TokenPlaces.build(config, "access")
 

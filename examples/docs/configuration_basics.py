@@ -36,7 +36,7 @@ for options in (
     {"algorithm": "HS256"},  # no secret_key
     {"algorithm": "none", "secret_key": "x" * 32},
     {"algorithm": "RS256", "secret_key": "x" * 32},  # no private/public key
-    {"secret_key": "x" * 32, "token_location": ("headers", "body")},
+    {"secret_key": "x" * 32, "leeway": -5},
 ):
     try:
         TokenManager(Config(**options))

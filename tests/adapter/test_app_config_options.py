@@ -13,8 +13,8 @@ from sanic.response import json
 from jwt_core.blacklist import SQLiteBlacklist
 from sanic_jwt_extended import (
     JWT,
-    Config,
     ConfigurationConflictError,
+    HttpConfig,
     InMemoryBlacklist,
     Token,
     jwt_required,
@@ -246,8 +246,8 @@ def test_a_short_key_is_not_taken_when_it_names_another_option(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Were there an option `json_key` beside `jwt_json_key`, JWT_JSON_KEY would be its key.
-    names = (*Config.option_names(), "json_key")
-    monkeypatch.setattr(Config, "option_names", classmethod(lambda cls: names))
+    names = (*HttpConfig.option_names(), "json_key")
+    monkeypatch.setattr(HttpConfig, "option_names", classmethod(lambda cls: names))
     keys = app_config._app_config_keys()
     assert keys["JWT_JSON_KEY"] == "json_key"
     assert keys["JWT_JWT_JSON_KEY"] == "jwt_json_key"
@@ -257,8 +257,8 @@ def test_a_short_key_is_not_taken_when_it_names_another_option(
 
 def test_no_key_is_read_for_two_options() -> None:
     keys = app_config.APP_CONFIG_KEYS
-    assert set(keys.values()) == set(Config.option_names())
-    for option in Config.option_names():
+    assert set(keys.values()) == set(HttpConfig.option_names())
+    for option in HttpConfig.option_names():
         assert keys["JWT_" + option.upper()] == option
 
 

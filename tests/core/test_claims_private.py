@@ -55,7 +55,7 @@ def test_no_private_claims_gives_an_empty_dict(make_manager: MakeManager, prefix
 def test_private_claims_with_a_role_and_csrf_hold_only_what_was_given(
     make_manager: MakeManager,
 ) -> None:
-    manager = make_manager(use_acl=True, token_location=("headers", "cookies"), default_iss="me")
+    manager = make_manager(use_acl=True, csrf_claim=True, default_iss="me")
     raw = manager.create_access_token({"id": 1}, "ADMIN", True, private_claims={"x": 1})
     assert manager.decode(raw).private_claims == {"x": 1}
 

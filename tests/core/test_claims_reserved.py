@@ -16,7 +16,7 @@ RESERVED = ["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "c
 def test_unprefixed_private_claim_with_a_reserved_name_is_refused(
     make_manager: MakeManager, name: str, kind: str
 ) -> None:
-    manager = make_manager(use_acl=True, token_location=("headers", "cookies"))
+    manager = make_manager(use_acl=True, csrf_claim=True)
     create = manager.create_access_token if kind == "access" else manager.create_refresh_token
     with pytest.raises(InvalidClaimsError, match=name):
         create("alice", private_claims={name: "x"})

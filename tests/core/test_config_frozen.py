@@ -17,7 +17,7 @@ from tests.core.conftest import SECRET
         ("algorithm", "HS512"),
         ("access_token_expires", timedelta(days=1)),
         ("use_acl", True),
-        ("token_location", ("cookies",)),
+        ("csrf_claim", True),
     ],
 )
 def test_setting_an_option_after_validation_names_it_and_fails(option: str, value: object) -> None:

@@ -27,7 +27,7 @@ MANAGER = TokenManager(
         use_blacklist=True,
         public_claim_namespace=NS,
         private_claim_prefix="p",
-        token_location=("headers", "cookies"),
+        csrf_claim=True,
     )
 )
 STRICT = TokenManager(

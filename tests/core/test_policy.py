@@ -26,7 +26,7 @@ from tests.core.conftest import MakeManager
 
 @pytest.fixture
 def manager(make_manager: MakeManager) -> TokenManager:
-    return make_manager(use_acl=True, token_location=("headers", "cookies"))
+    return make_manager(use_acl=True, csrf_claim=True)
 
 
 # -- built once, checked once ---------------------------------------------------------------

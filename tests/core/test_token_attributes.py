@@ -20,7 +20,7 @@ def test_attributes_of_an_access_token(make_manager: MakeManager) -> None:
         use_acl=True,
         default_iss="https://issuer.example",
         default_aud=["api"],
-        token_location=("headers", "cookies"),
+        csrf_claim=True,
         public_claim_namespace="https://a.io/",
         private_claim_prefix="p",
     )

@@ -10,7 +10,7 @@ from tests.core.conftest import MakeManager
 
 @pytest.fixture
 def manager(make_manager: MakeManager) -> TokenManager:
-    return make_manager(token_location=("headers", "cookies"))
+    return make_manager(csrf_claim=True)
 
 
 @pytest.mark.parametrize("kind", ["access", "refresh"])
@@ -61,16 +61,3 @@ async def test_token_without_csrf_claim_is_refused_when_checking(
 async def test_no_check_without_check_csrf(manager: TokenManager) -> None:
     raw = manager.create_access_token("alice")
     assert (await manager.verify(raw, csrf="wrong")).identity == "alice"
-
-
-def test_needs_csrf(make_manager: MakeManager) -> None:
-    manager = make_manager(token_location=("headers", "cookies"))
-    assert manager.needs_csrf("cookies", "POST")
-    assert manager.needs_csrf("cookies", "delete")
-    assert not manager.needs_csrf("cookies", "GET")
-    assert not manager.needs_csrf("headers", "POST")
-    off = make_manager(token_location=("cookies",), csrf_protect=False)
-    assert not off.needs_csrf("cookies", "POST")
-    custom = make_manager(token_location=("cookies",), csrf_request_methods=["GET"])
-    assert custom.needs_csrf("cookies", "GET")
-    assert not custom.needs_csrf("cookies", "POST")

@@ -21,7 +21,7 @@ from tests.support.clock import ManualClock
 
 @pytest.fixture
 def manager(make_manager: MakeManager) -> TokenManager:
-    return make_manager(use_acl=True, use_blacklist=True, token_location=("headers", "cookies"))
+    return make_manager(use_acl=True, use_blacklist=True, csrf_claim=True)
 
 
 async def _revoked(manager: TokenManager, raw: str) -> str:

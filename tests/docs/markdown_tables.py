@@ -9,10 +9,28 @@ def _cells(line: str) -> list[str]:
     return [cell.strip() for cell in line.strip().strip("|").split("|")]
 
 
-def tables(page: Path) -> list[tuple[list[str], list[list[str]]]]:
-    """Every table of `page` as (header cells, rows of cells)."""
+def _level(line: str) -> int:
+    """The level of a Markdown heading line (`## x`: 2), 0 for any other line."""
+    marks = len(line) - len(line.lstrip("#"))
+    return marks if marks and line[marks : marks + 1] == " " else 0
+
+
+def _section(lines: list[str], heading: str) -> list[str]:
+    """The lines under `heading` (a whole heading line) up to the next one of its level."""
+    start = lines.index(heading)
+    level = _level(heading)
+    for end in range(start + 1, len(lines)):
+        if 0 < _level(lines[end]) <= level:
+            return lines[start:end]
+    return lines[start:]
+
+
+def tables(page: Path, *, under: str | None = None) -> list[tuple[list[str], list[list[str]]]]:
+    """Every table of `page` (or of its section `under`) as (header cells, rows of cells)."""
     found: list[tuple[list[str], list[list[str]]]] = []
     lines = page.read_text(encoding="utf-8").splitlines()
+    if under is not None:
+        lines = _section(lines, under)
     index = 0
     while index < len(lines) - 1:
         line, below = lines[index], lines[index + 1]
@@ -32,9 +50,9 @@ def tables(page: Path) -> list[tuple[list[str], list[list[str]]]]:
     return found
 
 
-def rows_of(page: Path, header: list[str]) -> list[list[str]]:
-    """The rows of every table of `page` whose header is exactly `header`."""
-    return [row for head, rows in tables(page) if head == header for row in rows]
+def rows_of(page: Path, header: list[str], *, under: str | None = None) -> list[list[str]]:
+    """The rows of every table of `page` (or of its section `under`) whose header is `header`."""
+    return [row for head, rows in tables(page, under=under) if head == header for row in rows]
 
 
 def code(cell: str) -> str:

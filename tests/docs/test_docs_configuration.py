@@ -1,4 +1,8 @@
-"""docs/configuration.md lists every option of `jwt_core.Config`, with its real default."""
+"""docs/configuration.md lists every option of `jwt_core.Config` and of the adapter's `HttpConfig`.
+
+The core's under "Options of the core", the adapter's own under "Options of the Sanic adapter",
+each with its real default.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,19 @@ from typing import Any
 import pytest
 
 from jwt_core import Config, InMemoryBlacklist
+from sanic_jwt_extended import HttpConfig
 from tests.docs.example_files import DOCS, expected_output, run_example
 from tests.docs.markdown_tables import code, rows_of
 
 PAGE = DOCS / "configuration.md"
 HEADER = ["option", "default", "what it does"]
+CORE = "## Options of the core"
+ADAPTER = "## Options of the Sanic adapter"
 
 
-def documented() -> list[tuple[str, str, str]]:
-    rows = rows_of(PAGE, HEADER)
-    assert rows, "docs/configuration.md has no option table"
+def documented(under: str | None = None) -> list[tuple[str, str, str]]:
+    rows = rows_of(PAGE, HEADER, under=under)
+    assert rows, f"docs/configuration.md has no option table (under {under!r})"
     return [(code(name), code(default), text) for name, default, text in rows]
 
 
@@ -31,13 +38,18 @@ def evaluate(default: str) -> Any:
 def test_every_option_is_documented_once_and_nothing_else() -> None:
     names = [name for name, _, _ in documented()]
     assert len(names) == len(set(names)), "an option is listed twice"
-    assert set(names) == set(Config.option_names())
+    assert set(names) == set(HttpConfig.option_names())
 
 
-@pytest.mark.parametrize("name", Config.option_names())
+def test_each_option_is_listed_under_its_owner() -> None:
+    assert {name for name, _, _ in documented(CORE)} == set(Config.option_names())
+    assert {name for name, _, _ in documented(ADAPTER)} == set(HttpConfig.http_option_names())
+
+
+@pytest.mark.parametrize("name", HttpConfig.option_names())
 def test_documented_default_is_the_real_default(name: str) -> None:
     defaults = {option: default for option, default, _ in documented()}
-    assert evaluate(defaults[name]) == Config.defaults()[name]
+    assert evaluate(defaults[name]) == HttpConfig.defaults()[name]
 
 
 def test_every_option_says_what_it_does() -> None:

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from jwt_core import Config, ConfigurationConflictError
+from jwt_core import ConfigurationConflictError
+from sanic_jwt_extended import HttpConfig
 from sanic_jwt_extended._app_config import ALIASES, APP_CONFIG_KEYS, options_from_app_config
 from tests.docs.example_files import DOCS, load_app
 from tests.docs.markdown_tables import code, rows_of
@@ -24,7 +25,7 @@ def sample(option: str) -> Any:
     special = {"token_location": "headers", "csrf_request_methods": "POST"}
     if option in special:
         return special[option]
-    default = Config.defaults()[option]
+    default = HttpConfig.defaults()[option]
     if isinstance(default, bool):
         return "true"
     if isinstance(default, timedelta) or option.endswith("_expires"):
@@ -62,7 +63,7 @@ def test_key_tables_say_what_the_adapter_reads(page: str) -> None:
             assert not still_read
             assert old not in APP_CONFIG_KEYS, f"{old} is read: say which option"
             continue
-        assert option in Config.option_names(), f"{old}: {option} is not an option"
+        assert option in HttpConfig.option_names(), f"{old}: {option} is not an option"
         # The key shown is this library's own, its shortest form.
         assert key == min(own_keys(option), key=len), f"{old}: show {own_keys(option)}"
         assert set(options_from_app_config({key: sample(option)})) == {option}
@@ -132,3 +133,17 @@ def test_flask_settings_carried_over() -> None:
     _, response = app.test_client.get("/protected", headers=bearer(token))
     assert response.status == 422  # "Bearer" is not the configured scheme any more ...
     assert set(response.json) == {"message"}  # ... and errors use the renamed key
+
+
+def test_every_option_that_moved_to_the_adapter_has_a_row() -> None:
+    rows = rows_of(
+        DOCS / "migration" / "sanic-jwt-extended.md",
+        ["option", "before", "now", "why"],
+        under="## Options that moved to the adapter",
+    )
+    names = [code(option) for option, _, _, _ in rows]
+    assert sorted(names) == sorted(HttpConfig.http_option_names())
+    for option, before, now, why in rows:
+        assert f"Config({code(option)}=...)" in before
+        assert f"jwt.config.{code(option)}" in now
+        assert len(why) > 20

@@ -21,7 +21,8 @@ import pytest
 from sanic import Request, Sanic
 from sanic.compat import Header
 
-from jwt_core import Config, InvalidHeaderError
+from jwt_core import InvalidHeaderError
+from sanic_jwt_extended import HttpConfig
 from sanic_jwt_extended._locations import find_token
 from sanic_jwt_extended._places import TokenPlaces
 from tests.security.http_app import assert_refused, build_app, manager_of
@@ -94,8 +95,8 @@ def test_sp_between_and_ows_around_are_accepted_on_the_wire(
 @pytest.fixture(scope="module")
 def readers() -> dict[str, TokenPlaces]:
     """The access-token reader with the Bearer prefix, and with no prefix at all."""
-    bearer = Config(secret_key="s" * 32)
-    bare = Config(secret_key="s" * 32, jwt_header_prefix="")
+    bearer = HttpConfig(secret_key="s" * 32)
+    bare = HttpConfig(secret_key="s" * 32, jwt_header_prefix="")
     for config in (bearer, bare):
         config.validate()
     return {"Bearer": TokenPlaces.build(bearer, "access"), "": TokenPlaces.build(bare, "access")}

@@ -17,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from jwt_core import Config, ConfigurationConflictError
+from jwt_core import ConfigurationConflictError
+from sanic_jwt_extended import HttpConfig
 from tests.security.http_app import assert_refused, build_app, manager_of
 from tests.support.sanic_server import RunningServer
 
@@ -102,7 +103,7 @@ def test_a_token_found_before_the_body_leaves_the_body_unread(
 
 @pytest.mark.parametrize("value", [0, 255, -1, True, 2.5, "65536", None])
 def test_the_cap_is_checked_at_startup(value: Any) -> None:
-    config = Config(secret_key="s" * 32, json_body_max_bytes=value)
+    config = HttpConfig(secret_key="s" * 32, json_body_max_bytes=value)
     with pytest.raises(ConfigurationConflictError, match="json_body_max_bytes must be an integer"):
         config.validate()
 

@@ -196,7 +196,7 @@ def build_claims(
             raise InvalidClaimsError("role must be a non-empty string")
         claims[config.acl_claim] = role
 
-    if "cookies" in config.token_location and config.csrf_protect:
+    if config.csrf_claim:
         claims["csrf"] = secrets.token_urlsafe(24)
 
     reserved = layout.reserved

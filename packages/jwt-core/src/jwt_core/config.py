@@ -1,4 +1,11 @@
-"""`Config`: every option of the library, validated once and then frozen."""
+"""`Config`: the core's options (keys, claims, checks, revocation), validated once and frozen.
+
+Where tokens travel over HTTP (headers, cookies, CSRF names and methods, cookie attributes,
+`error_msg_key`) is the Sanic adapter's concern: its options are those of
+`sanic_jwt_extended.HttpConfig`, a subclass of `Config`. Given to a core `Config`, those names
+still work, with a `DeprecationWarning` naming their new home (`_MOVED`); the core uses
+none of them except to derive `csrf_claim` from `token_location` and `csrf_protect`.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,77 @@ import dataclasses
 import difflib
 import functools
 import json
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from jwt_core.blacklist.base import DEFAULT_SKEW_MARGIN, BlacklistABC
 from jwt_core.blacklist.memory import InMemoryBlacklist
 from jwt_core.errors import ConfigFrozenError, ConfigurationConflictError
 
-__all__ = ["TOKEN_LOCATIONS", "Config"]
+__all__ = ["Config"]
 
-TOKEN_LOCATIONS = ("headers", "cookies", "query_string", "json")
-_LOCATION_ALIASES = {"header": "headers", "query": "query_string", "cookie": "cookies"}
-_SAMESITE = ("Strict", "Lax", "None")
+_C = TypeVar("_C", bound="Config")
+
+# The options of the Sanic adapter (`sanic_jwt_extended.HttpConfig`) that a core Config used
+# to hold, with their defaults: still accepted and returned, with a DeprecationWarning.
+_MOVED: dict[str, Any] = {
+    "token_location": ("headers",),
+    "jwt_header_key": "Authorization",
+    "refresh_jwt_header_key": "X-Refresh-Token",
+    "jwt_header_prefix": "Bearer",
+    "refresh_jwt_header_prefix": "Bearer",
+    "jwt_cookie": "access_token_cookie",
+    "refresh_jwt_cookie": "refresh_token_cookie",
+    "jwt_query_param_name": "jwt",
+    "jwt_json_key": "access_token",
+    "refresh_json_key": "refresh_token",
+    "json_body_max_bytes": 65536,
+    "csrf_protect": True,
+    "csrf_request_methods": ("POST", "PUT", "PATCH", "DELETE"),
+    "jwt_csrf_header": "X-CSRF-Token",
+    "refresh_jwt_csrf_header": "X-CSRF-Token",
+    "csrf_in_cookies": True,
+    "access_csrf_cookie": "csrf_access_token",
+    "refresh_csrf_cookie": "csrf_refresh_token",
+    "cookie_secure": True,
+    "cookie_samesite": "Lax",
+    "cookie_domain": None,
+    "access_cookie_path": "/",
+    "refresh_cookie_path": "/",
+    "access_csrf_cookie_path": "/",
+    "refresh_csrf_cookie_path": "/",
+    "error_msg_key": "msg",
+}
+# Attributes of a Config that are not options.
+_PRIVATE = frozenset({"_frozen", "_moved_values"})
+
+
+def _warn_moved(name: str, stacklevel: int) -> None:
+    hint = "; the core's own part is csrf_claim=True" if name in _CSRF_SOURCES else ""
+    warnings.warn(
+        f"{name!r} is an option of the Sanic adapter, no longer of jwt_core.Config: set it "
+        f"on JWT.config, or use sanic_jwt_extended.HttpConfig{hint} "
+        "(see docs/migration/sanic-jwt-extended.md)",
+        DeprecationWarning,
+        stacklevel=stacklevel + 1,
+    )
+
+
+# The moved options a core Config derives its csrf_claim from, for code written before.
+_CSRF_SOURCES = ("token_location", "csrf_protect")
+
+
+def _legacy_csrf_claim(moved: Mapping[str, Any]) -> bool:
+    """What a core Config used to mint: a csrf claim with cookies and csrf_protect on."""
+    locations = moved.get("token_location", _MOVED["token_location"])
+    if isinstance(locations, str):
+        locations = locations.replace(",", " ").split()
+    if not isinstance(locations, list | tuple):
+        return False
+    cookies = any(item in ("cookies", "cookie") for item in locations)
+    return cookies and bool(moved.get("csrf_protect", _MOVED["csrf_protect"]))
 
 
 def _positive_delta(name: str, value: Any, *, allow_false: bool) -> timedelta | Literal[False]:
@@ -38,11 +103,11 @@ def _positive_delta(name: str, value: Any, *, allow_false: bool) -> timedelta | 
 
 @dataclasses.dataclass(kw_only=True, eq=False)
 class Config:
-    """Every option of jwt_core and of the Sanic adapter, with the documented defaults.
+    """The options of jwt_core, with the documented defaults.
 
     Set options by keyword or attribute until the config is validated (by `TokenManager`, or
     when `JWT.initialize`'s block closes); afterwards it is frozen. Unknown option names are
-    refused at once.
+    refused at once. The Sanic adapter's `HttpConfig` adds the options of where tokens travel.
     """
 
     # keys and algorithm
@@ -66,45 +131,29 @@ class Config:
     private_claim_prefix: str = ""
     use_acl: bool = False
     acl_claim: str = "role"
+    # a random `csrf` claim in every token, for double-submit CSRF checks (the adapter turns
+    # it on when tokens travel in cookies with csrf_protect)
+    csrf_claim: bool = False
     max_token_length: int = 8192
     verified_token_cache_size: int = 1024
-    # where tokens travel (read by the adapter)
-    token_location: Sequence[str] = ("headers",)
-    jwt_header_key: str = "Authorization"
-    refresh_jwt_header_key: str = "X-Refresh-Token"
-    jwt_header_prefix: str = "Bearer"
-    refresh_jwt_header_prefix: str = "Bearer"
-    jwt_cookie: str = "access_token_cookie"
-    refresh_jwt_cookie: str = "refresh_token_cookie"
-    jwt_query_param_name: str = "jwt"
-    jwt_json_key: str = "access_token"
-    refresh_json_key: str = "refresh_token"
-    json_body_max_bytes: int = 65536
-    # cookies and CSRF
-    csrf_protect: bool = True
-    csrf_request_methods: Sequence[str] = ("POST", "PUT", "PATCH", "DELETE")
-    jwt_csrf_header: str = "X-CSRF-Token"
-    refresh_jwt_csrf_header: str = "X-CSRF-Token"
-    csrf_in_cookies: bool = True
-    access_csrf_cookie: str = "csrf_access_token"
-    refresh_csrf_cookie: str = "csrf_refresh_token"
-    cookie_secure: bool = True
-    cookie_samesite: str | None = "Lax"
-    cookie_domain: str | None = None
-    access_cookie_path: str = "/"
-    refresh_cookie_path: str = "/"
-    access_csrf_cookie_path: str = "/"
-    refresh_csrf_cookie_path: str = "/"
     # revocation
     use_blacklist: bool = False
     blacklist_class: type[BlacklistABC] = InMemoryBlacklist
     blacklist_init_kwargs: Mapping[str, Any] | None = None
     blacklist_timeout: float = 1.0
     blacklist_skew_margin: timedelta = DEFAULT_SKEW_MARGIN
-    # responses
-    error_msg_key: str = "msg"
 
     _frozen: bool = dataclasses.field(default=False, init=False, repr=False)
+    # Options of the adapter given to a core Config (older code): name -> value.
+    _moved_values: dict[str, Any] = dataclasses.field(default_factory=dict, init=False, repr=False)
+
+    def __new__(cls: type[_C], *args: Any, **options: Any) -> _C:
+        """Refuse an unknown option name with a suggestion, for this class and subclasses."""
+        known = _option_set(cls)
+        for name in options:
+            if name not in known and name not in _MOVED:
+                raise cls._unknown(name)
+        return super().__new__(cls)
 
     @classmethod
     def option_names(cls) -> tuple[str, ...]:
@@ -123,15 +172,36 @@ class Config:
         return ConfigurationConflictError(f"unknown configuration option {name!r}{hint}")
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name != "_frozen":
-            if name not in _OPTION_SET:
-                raise self._unknown(name)
-            if getattr(self, "_frozen", False):
-                raise ConfigFrozenError(
-                    f"cannot set {name!r}: the configuration is frozen once validated "
-                    "(set options inside the JWT.initialize block, or before TokenManager(...))"
-                )
-        object.__setattr__(self, name, value)
+        if name in _PRIVATE:
+            object.__setattr__(self, name, value)
+            return
+        own = name in _option_set(type(self))
+        if not own and name not in _MOVED:
+            raise self._unknown(name)
+        if getattr(self, "_frozen", False):
+            raise ConfigFrozenError(
+                f"cannot set {name!r}: the configuration is frozen once validated "
+                "(set options inside the JWT.initialize block, or before TokenManager(...))"
+            )
+        if own:
+            object.__setattr__(self, name, value)
+        else:
+            _warn_moved(name, stacklevel=2)
+            self._moved_values[name] = value
+
+    if not TYPE_CHECKING:  # the moved names are not attributes to type checkers
+
+        def __getattr__(self, name: str) -> Any:
+            if name in _MOVED:
+                _warn_moved(name, stacklevel=2)
+                return self.__dict__.get("_moved_values", {}).get(name, _MOVED[name])
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def _moved_option(self, name: str) -> Any:
+        """A moved option's value, without the warning: a subclass's own, or the given one."""
+        if name in _option_set(type(self)):
+            return getattr(self, name)
+        return self._moved_values.get(name, _MOVED[name])
 
     def update(self, options: Mapping[str, Any]) -> None:
         """Set several options at once (each name checked as for attribute assignment)."""
@@ -152,7 +222,6 @@ class Config:
         """
         if self._frozen:
             return
-        self.token_location = self._locations(self.token_location)
         self.access_token_expires = _positive_delta(
             "access_token_expires", self.access_token_expires, allow_false=True
         )
@@ -169,10 +238,6 @@ class Config:
         self.blacklist_skew_margin = margin
         if not isinstance(self.algorithm, str) or not self.algorithm:
             raise ConfigurationConflictError("algorithm must be a non-empty string like 'HS256'")
-        methods = self.csrf_request_methods
-        if isinstance(methods, str):
-            methods = methods.replace(",", " ").split()
-        self.csrf_request_methods = tuple(str(m).upper() for m in methods)
         for name in ("default_aud", "decode_audience"):
             value = getattr(self, name)
             if isinstance(value, list | tuple):
@@ -214,19 +279,13 @@ class Config:
             raise ConfigurationConflictError(
                 "blacklist_timeout must be a positive number of seconds"
             )
-        if self.cookie_samesite is not None:
-            samesite = str(self.cookie_samesite).capitalize()
-            if samesite not in _SAMESITE:
-                raise ConfigurationConflictError(
-                    "cookie_samesite must be 'Strict', 'Lax', 'None' or None"
-                )
-            if samesite == "None" and not self.cookie_secure:
-                raise ConfigurationConflictError("cookie_samesite='None' needs cookie_secure=True")
-            self.cookie_samesite = samesite
-        for name in ("max_token_length", "json_body_max_bytes"):
-            size = getattr(self, name)
-            if isinstance(size, bool) or not isinstance(size, int) or size < 256:
-                raise ConfigurationConflictError(f"{name} must be an integer of at least 256")
+        size = self.max_token_length
+        if isinstance(size, bool) or not isinstance(size, int) or size < 256:
+            raise ConfigurationConflictError("max_token_length must be an integer of at least 256")
+        if not isinstance(self.csrf_claim, bool):
+            raise ConfigurationConflictError("csrf_claim must be True or False")
+        if any(name in self._moved_values for name in _CSRF_SOURCES):
+            self.csrf_claim = self.csrf_claim or _legacy_csrf_claim(self._moved_values)
         size = self.verified_token_cache_size
         if isinstance(size, bool) or not isinstance(size, int) or size < 0:
             raise ConfigurationConflictError(
@@ -236,46 +295,44 @@ class Config:
             raise ConfigurationConflictError("public_claim_namespace must be a string")
         if not isinstance(self.private_claim_prefix, str):
             raise ConfigurationConflictError("private_claim_prefix must be a string")
-        for name in ("jwt_header_prefix", "refresh_jwt_header_prefix"):
-            prefix = getattr(self, name)
-            if not isinstance(prefix, str) or " " in prefix.strip():
-                raise ConfigurationConflictError(f"{name} must be one word like 'Bearer' (or '')")
         self._frozen = True
 
-    @staticmethod
-    def _locations(value: Any) -> tuple[str, ...]:
-        if isinstance(value, str):
-            value = value.replace(",", " ").split()
-        if not isinstance(value, Sequence) or not value:
-            raise ConfigurationConflictError(
-                f"token_location must name at least one of {', '.join(TOKEN_LOCATIONS)}"
-            )
-        locations: list[str] = []
-        for item in value:
-            name = _LOCATION_ALIASES.get(item, item) if isinstance(item, str) else item
-            if name not in TOKEN_LOCATIONS:
-                raise ConfigurationConflictError(
-                    f"unknown token_location {item!r}; use any of {', '.join(TOKEN_LOCATIONS)}"
-                )
-            if name not in locations:
-                locations.append(name)
-        return tuple(locations)
+
+_OPTION_SETS: dict[type[Config], frozenset[str]] = {}
 
 
-_OPTION_SET = frozenset(Config.option_names())
+def _option_set(cls: type[Config]) -> frozenset[str]:
+    """The option names of `cls` (Config or a subclass), for the checks on every assignment."""
+    names = _OPTION_SETS.get(cls)
+    if names is None:
+        names = _OPTION_SETS[cls] = frozenset(cls.option_names())
+    return names
 
 
-def _refuse_unknown(init: Callable[..., None]) -> Callable[..., None]:
-    """Turn the dataclass's TypeError for an unknown keyword into a named, helpful error."""
+def _take_moved(init: Callable[..., None]) -> Callable[..., None]:
+    """Let `Config(...)` still take the adapter's options older code gives it, with a warning."""
 
     @functools.wraps(init)
     def __init__(self: Config, **options: Any) -> None:
-        for name in options:
-            if name not in _OPTION_SET:
-                raise Config._unknown(name)
+        moved = {name: options.pop(name) for name in list(options) if name in _MOVED}
         init(self, **options)
+        for name, value in moved.items():
+            _warn_moved(name, stacklevel=2)
+            self._moved_values[name] = value
 
     return __init__
 
 
-Config.__init__ = _refuse_unknown(Config.__init__)  # type: ignore[method-assign]
+Config.__init__ = _take_moved(Config.__init__)  # type: ignore[method-assign]
+
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        if name == "TOKEN_LOCATIONS":  # where tokens travel: the adapter's now
+            warnings.warn(
+                "jwt_core.config.TOKEN_LOCATIONS moved to sanic_jwt_extended.http_config",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            return ("headers", "cookies", "query_string", "json")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -227,9 +227,10 @@ class TokenManager:
     def needs_csrf(self, location: str, method: str) -> bool:
         """Deprecated: the adapter decides, and passes `verify(..., csrf=CsrfProof(...))`."""
         _deprecated("TokenManager.needs_csrf", "CsrfProof(value, required)")
-        cfg = self.config
-        methods = cfg.csrf_request_methods
-        return location == "cookies" and cfg.csrf_protect and method.upper() in methods
+        # options of the adapter now: its HttpConfig's own, or those given to a core Config
+        protect = self.config._moved_option("csrf_protect")
+        methods = self.config._moved_option("csrf_request_methods")
+        return location == "cookies" and bool(protect) and method.upper() in methods
 
     # -- revoking --------------------------------------------------------------------------
     def _require_blacklist(self) -> BlacklistABC:

@@ -65,6 +65,7 @@ from sanic_jwt_extended.decorators import (
 )
 from sanic_jwt_extended.facade import JWT, AppJWT
 from sanic_jwt_extended.handlers import Handler
+from sanic_jwt_extended.http_config import HttpConfig
 from sanic_jwt_extended.jwks import JWKS_URI, add_jwks_route
 from sanic_jwt_extended.protect import jwt_exempt, protect
 from sanic_jwt_extended.sanic_ext import token_dependency
@@ -86,6 +87,7 @@ __all__ = [
     "ExpiredSignatureError",
     "FreshTokenRequiredError",
     "Handler",
+    "HttpConfig",
     "InMemoryBlacklist",
     "InvalidClaimsError",
     "InvalidHeaderError",

@@ -20,7 +20,8 @@ from datetime import timedelta
 from typing import Any
 
 import jwt_core.blacklist
-from jwt_core import Config, ConfigurationConflictError
+from jwt_core import ConfigurationConflictError
+from sanic_jwt_extended.http_config import HttpConfig
 
 PREFIX = "JWT_"
 logger = logging.getLogger("sanic_jwt_extended")
@@ -149,7 +150,7 @@ def _converter(name: str, key: str) -> Callable[[Any], Any]:
     }
     if name in special:
         return special[name]
-    default = Config.defaults()[name]
+    default = HttpConfig.defaults()[name]
     if isinstance(default, timedelta):  # blacklist_skew_margin: seconds or a timedelta
         return lambda v: _seconds(v, allow_false=False)
     if isinstance(default, bool):
@@ -190,7 +191,7 @@ def canonical_key(option: str) -> str:
 
 def _app_config_keys() -> dict[str, str]:
     """Every key read -> its option: `JWT_<OPTION>`, the short `JWT_<X>` of `jwt_<x>`, ALIASES."""
-    names = Config.option_names()
+    names = HttpConfig.option_names()
     keys = {canonical_key(name): name for name in names}
     candidates = [
         (canonical_key(name[len("jwt_") :]), name)

@@ -32,6 +32,7 @@ from sanic_jwt_extended._places import TokenPlaces
 from sanic_jwt_extended._state import AnyApp, JWTState, state_of
 from sanic_jwt_extended.context import TOKEN_ATTRIBUTE, USER_ATTRIBUTE
 from sanic_jwt_extended.hooks import Hooks
+from sanic_jwt_extended.http_config import TOKEN_LOCATIONS, HttpConfig
 
 logger = logging.getLogger("sanic_jwt_extended")
 
@@ -54,7 +55,7 @@ DEFERRED = _Deferred()
 
 
 # Where a token may be read from, in the words of `token_location`.
-LOCATIONS = ("headers", "cookies", "query_string", "json")
+LOCATIONS = TOKEN_LOCATIONS
 
 
 _ACCESS = Policy()
@@ -80,12 +81,12 @@ class Requirement:
         return self.policy.restricts_roles
 
 
-def check_requirement(requirement: Requirement, manager: TokenManager) -> None:
+def check_requirement(requirement: Requirement, config: HttpConfig) -> None:
     """Refuse, at startup, a requirement the app's configuration cannot honour."""
     if requirement.uses_roles:
-        requirement.policy.check(manager.config)
+        requirement.policy.check(config)
     if requirement.locations is not None:
-        readable = manager.config.token_location
+        readable = config.token_location
         unread = [location for location in requirement.locations if location not in readable]
         if unread:
             raise ConfigurationConflictError(
@@ -154,7 +155,7 @@ async def verify_request(
     if found is None:
         return None
     raw, location, csrf = found
-    required = csrf_required(manager.config, location, request.method)
+    required = csrf_required(places, location, request.method)
     return await manager.verify(
         raw, requirement.policy, csrf=CsrfProof(csrf, True) if required else None
     )

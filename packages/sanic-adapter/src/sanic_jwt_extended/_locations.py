@@ -26,7 +26,6 @@ from sanic.cookies.request import parse_cookie
 
 from jwt_core import (
     BodyTooLargeError,
-    Config,
     InvalidHeaderError,
     JWTDecodeError,
     NoAuthorizationError,
@@ -200,14 +199,10 @@ _READERS: dict[str, LocationReader] = {
 }
 
 
-def csrf_required(config: Config, location: str, method: str) -> bool:
+def csrf_required(places: TokenPlaces, location: str, method: str) -> bool:
     """Whether a token read from `location` by a `method` request must come with its CSRF
     value: only a cookie (a browser sends it unasked), with csrf_protect, on the listed methods."""
-    return (
-        location == "cookies"
-        and config.csrf_protect
-        and method.upper() in config.csrf_request_methods
-    )
+    return location == "cookies" and method.upper() in places.csrf_methods
 
 
 def find_token(

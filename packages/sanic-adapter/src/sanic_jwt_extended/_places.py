@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-from jwt_core import Config
+from sanic_jwt_extended.http_config import HttpConfig
 
 TokenType = Literal["access", "refresh"]
 TOKEN_TYPES: tuple[TokenType, ...] = ("access", "refresh")
@@ -53,6 +53,8 @@ class TokenPlaces:
     csrf_cookie: str
     csrf_cookie_path: str
     csrf_header: str
+    # The methods whose requests must send the CSRF value with a cookie (none: csrf_protect off).
+    csrf_methods: frozenset[str]
     query: str
     json_key: str
     json_member: str
@@ -66,9 +68,9 @@ class TokenPlaces:
 
     @classmethod
     def build(
-        cls, config: Config, token_type: TokenType, locations: tuple[str, ...] | None = None
+        cls, config: HttpConfig, token_type: TokenType, locations: tuple[str, ...] | None = None
     ) -> TokenPlaces:
-        """The places of `token_type` under `config` (a validated, frozen Config).
+        """The places of `token_type` under `config` (a validated, frozen HttpConfig).
 
         `locations`: a route's own choice among the configured locations (default: all).
         """
@@ -102,6 +104,7 @@ class TokenPlaces:
             csrf_cookie=names["csrf_cookie"],
             csrf_cookie_path=names["csrf_cookie_path"],
             csrf_header=names["csrf_header"],
+            csrf_methods=frozenset(config.csrf_request_methods if config.csrf_protect else ()),
             query=query,
             json_key=json_key,
             json_member=json.dumps(json_key, ensure_ascii=False),

@@ -15,8 +15,9 @@ from typing import Any
 from sanic import Request
 from sanic_routing import Route
 
-from jwt_core import ConfigurationConflictError, TokenManager
+from jwt_core import ConfigurationConflictError
 from sanic_jwt_extended._guard import Requirement, authenticate, check_requirement
+from sanic_jwt_extended.http_config import HttpConfig
 
 # Where a decorator leaves its Requirement on the view it returns.
 REQUIREMENT_ATTRIBUTE = "__jwt_requirement__"
@@ -75,13 +76,13 @@ def route_requirement(route: Route, method: str) -> Requirement | None:
     return None
 
 
-def check_route_roles(routes: Collection[Route], manager: TokenManager) -> None:
+def check_route_roles(routes: Collection[Route], config: HttpConfig) -> None:
     """Refuse, at startup, a route whose roles or locations the configuration cannot honour."""
     for route in routes:
         for view in views_of(route):
             for requirement in _requirements_of(view):
                 try:
-                    check_requirement(requirement, manager)
+                    check_requirement(requirement, config)
                 except ConfigurationConflictError as exc:
                     raise ConfigurationConflictError(f"route {route.name!r}: {exc}") from None
 

@@ -1,6 +1,6 @@
 """`JWTState`: the extension's state for one Sanic app, kept on `app.ctx.jwt`.
 
-State is per app, not per process: each app has its own `Config`, handlers and
+State is per app, not per process: each app has its own `HttpConfig`, handlers and
 `TokenManager`. Code that is not given an app (the class-level `JWT` API, the cookie helpers)
 finds its state through `current_state()`, the one rule:
 
@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 from sanic import Request, Sanic
 from sanic.exceptions import SanicException
 
-from jwt_core import Config, ConfigurationConflictError, TokenManager
+from jwt_core import ConfigurationConflictError, TokenManager
 from sanic_jwt_extended._places import TOKEN_TYPES, TokenPlaces, TokenType
 from sanic_jwt_extended.handlers import Handler
 from sanic_jwt_extended.hooks import Hooks
+from sanic_jwt_extended.http_config import HttpConfig
 
 if TYPE_CHECKING:
     from jwt_core import BlacklistABC
@@ -49,7 +50,7 @@ class JWTState:
 
     def __init__(self, app: AnyApp) -> None:
         self.app_name = app.name
-        self.config = Config()
+        self.config = HttpConfig()
         self.handler = Handler(self.config)
         self.manager: TokenManager | None = None
         # Per token type, where requests carry it: built once the config is frozen.
@@ -66,7 +67,7 @@ class JWTState:
     def start(self, manager: TokenManager) -> None:
         """Take the app's finished TokenManager and work out once what each request reads."""
         self.places = {
-            token_type: TokenPlaces.build(manager.config, token_type) for token_type in TOKEN_TYPES
+            token_type: TokenPlaces.build(self.config, token_type) for token_type in TOKEN_TYPES
         }
         self.manager = manager
         self.hooks.freeze()
@@ -79,8 +80,9 @@ class JWTState:
         key = (token_type, locations)
         places = self._route_places.get(key)
         if places is None:
-            config = self.require_manager().config
-            places = self._route_places[key] = TokenPlaces.build(config, token_type, locations)
+            self.require_manager()
+            places = TokenPlaces.build(self.config, token_type, locations)
+            self._route_places[key] = places
         return places
 
     def require_manager(self) -> TokenManager:

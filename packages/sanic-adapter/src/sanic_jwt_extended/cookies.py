@@ -12,9 +12,10 @@ from datetime import datetime, timezone
 
 from sanic import HTTPResponse
 
-from jwt_core import Config, WrongTokenError
+from jwt_core import WrongTokenError
 from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
 from sanic_jwt_extended._state import JWTState, current_state
+from sanic_jwt_extended.http_config import HttpConfig
 
 __all__ = [
     "set_access_cookies",
@@ -32,7 +33,7 @@ def _max_age(token_exp: datetime | None) -> int | None:
     return max(0, math.ceil((token_exp - datetime.now(timezone.utc)).total_seconds()))
 
 
-def _places(state: JWTState, token_type: TokenType) -> tuple[Config, TokenPlaces]:
+def _places(state: JWTState, token_type: TokenType) -> tuple[HttpConfig, TokenPlaces]:
     """The app's configuration and its places for `token_type`."""
     config = state.config
     # Before initialize finished (no places yet), read the names off the config as it is.
@@ -61,7 +62,7 @@ def _set(response: HTTPResponse, token: str, max_age: int | None, token_type: To
         secure=config.cookie_secure,
         max_age=max_age,
         httponly=True,
-        samesite=config.cookie_samesite,  # type: ignore[arg-type]  # validated by Config
+        samesite=config.cookie_samesite,  # type: ignore[arg-type]  # validated by HttpConfig
     )
     if config.csrf_protect and config.csrf_in_cookies and decoded.csrf is not None:
         response.add_cookie(

@@ -150,7 +150,7 @@ async def verify_jwt_in_request(
         request = Request.get_current()
     requirement = options_requirement(optional, refresh, fresh, allow, deny, locations)
     if requirement.uses_roles or requirement.locations is not None:
-        check_requirement(requirement, resolve(request.app, requirement)[1])
+        check_requirement(requirement, resolve(request.app, requirement)[0].config)
     return await authenticate(request, requirement)
 
 

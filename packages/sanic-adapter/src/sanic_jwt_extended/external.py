@@ -91,10 +91,11 @@ async def _authenticate(
     state = state_of(request.app)
     manager = state.require_manager()
     try:
-        found = find_token(request, state.places["access"])
+        places = state.places["access"]
+        found = find_token(request, places)
         assert found is not None  # not optional: a missing token raised
         raw, location, csrf = found
-        needs_csrf = csrf_required(manager.config, location, request.method)
+        needs_csrf = csrf_required(places, location, request.method)
         if also_own and _is_own(raw, manager.config.decode_issuer):
             proof = CsrfProof(csrf, True) if needs_csrf else None
             return await manager.verify(raw, csrf=proof)

@@ -23,7 +23,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from sanic import HTTPResponse, Request
 from sanic.exceptions import ServerError
 
-from jwt_core import BlacklistABC, Config, ConfigurationConflictError, Token, TokenManager
+from jwt_core import BlacklistABC, ConfigurationConflictError, Token, TokenManager
 from jwt_core.token import decode_raw_with
 from sanic_jwt_extended._app_config import options_from_app_config
 from sanic_jwt_extended._routes import check_route_roles, verify_websocket_before_upgrade
@@ -37,6 +37,7 @@ from sanic_jwt_extended._state import (
 )
 from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
 from sanic_jwt_extended.hooks import ClaimsLoader, TokenVerifier, UserLoader
+from sanic_jwt_extended.http_config import HttpConfig
 from sanic_jwt_extended.sanic_ext import document_security, sanic_ext_installed
 
 __all__ = ["JWT", "AppJWT"]
@@ -80,7 +81,7 @@ def _register(app: AnyApp, state: JWTState) -> None:
 
     async def open_store(app: AnyApp) -> None:
         manager = state.require_manager()
-        check_route_roles(app.router.routes, manager)
+        check_route_roles(app.router.routes, state.config)
         await manager.open()
 
     async def close_store(app: AnyApp) -> None:
@@ -149,7 +150,7 @@ class AppJWT:
         named.reset(innermost)
 
     @property
-    def config(self) -> Config:
+    def config(self) -> HttpConfig:
         """The app's configuration (settable inside its initialize block)."""
         return self._state.config
 
@@ -293,7 +294,7 @@ class _JWTMeta(type):
     """Class-level properties: `JWT.config` etc. resolve to the current app's state."""
 
     @property
-    def config(cls) -> Config:
+    def config(cls) -> HttpConfig:
         """The current app's configuration (settable inside the initialize block)."""
         return current_state().config
 
@@ -369,7 +370,7 @@ class JWT(metaclass=_JWTMeta):
         try:
             yield cls
             manager = TokenManager(state.config)
-            check_route_roles(app.router.routes, manager)
+            check_route_roles(app.router.routes, state.config)
         except BaseException:
             delattr(app.ctx, CTX_ATTRIBUTE)
             raise

@@ -16,7 +16,6 @@ from sanic.response import json
 from jwt_core import (
     AccessDeniedError,
     BodyTooLargeError,
-    Config,
     ConfigurationConflictError,
     CSRFError,
     ExpiredSignatureError,
@@ -32,6 +31,7 @@ from jwt_core import (
     UserNotFoundError,
     WrongTokenError,
 )
+from sanic_jwt_extended.http_config import HttpConfig
 
 __all__ = ["ErrorHandler", "Handler"]
 
@@ -102,7 +102,7 @@ def error_response(
     return json({message_key: message}, status=refusal.status, headers=headers)
 
 
-def _default(name: str, config: Config | None) -> ErrorHandler:
+def _default(name: str, config: HttpConfig | None) -> ErrorHandler:
     refusal = HANDLED[name]
 
     async def handle(request: Request, exception: Exception) -> HTTPResponse:
@@ -135,7 +135,7 @@ class Handler:
     key_set_unavailable: ErrorHandler
     body_too_large: ErrorHandler
 
-    def __init__(self, config: Config | None = None) -> None:
+    def __init__(self, config: HttpConfig | None = None) -> None:
         """The default handlers; their JSON key is `config.error_msg_key` (no config: "msg")."""
         for name in HANDLED:
             object.__setattr__(self, name, _default(name, config))

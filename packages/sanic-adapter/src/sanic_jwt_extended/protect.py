@@ -120,7 +120,9 @@ def _protect(
             await authenticate(request, requirement)
 
     async def check_options(app: AnyApp) -> None:
-        check_requirement(requirement, state_of(app).require_manager())
+        state = state_of(app)
+        state.require_manager()  # a clear error before initialize has finished
+        check_requirement(requirement, state.config)
 
     target.middleware(protect_routes, "request")
     target.listener(check_options, "before_server_start")

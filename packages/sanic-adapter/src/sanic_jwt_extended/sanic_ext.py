@@ -22,7 +22,7 @@ from typing import Any, cast
 from sanic import Request
 from sanic_routing import Route
 
-from jwt_core import Token, TokenManager
+from jwt_core import Token
 from sanic_jwt_extended._guard import DEFERRED, Requirement, authenticate
 from sanic_jwt_extended._locations import csrf_required
 from sanic_jwt_extended._places import TokenPlaces
@@ -64,7 +64,7 @@ async def token_dependency(request: Request) -> Token:
 
 
 def security_requirements(
-    manager: TokenManager, places: TokenPlaces, method: str
+    places: TokenPlaces, method: str
 ) -> tuple[dict[str, dict[str, Any]], list[SecurityRequirement]]:
     """The security schemes a token can arrive by (`places`), and the alternatives to list.
 
@@ -106,7 +106,7 @@ def security_requirements(
                 "description": f"The {what} in the {cookie!r} cookie.",
             }
             requirement: SecurityRequirement = {name: []}
-            if csrf_required(manager.config, "cookies", method):
+            if csrf_required(places, "cookies", method):
                 csrf_name = f"{label}TokenCSRF"
                 schemes[csrf_name] = {
                     "type": "apiKey",
@@ -166,7 +166,7 @@ def document_security(app: AnyApp, state: JWTState) -> None:
     extend = getattr(app, "_ext", None)
     if extend is None or not app.config.get("OAS", False):
         return
-    manager = state.require_manager()
+    state.require_manager()  # the places exist once initialize has finished
     builders = importlib.import_module("sanic_ext.extensions.openapi.builders")
     store = builders.OperationStore()
     registry = getattr(extend, "_injection_registry", None)
@@ -184,7 +184,7 @@ def document_security(app: AnyApp, state: JWTState) -> None:
             if requirement is None:
                 continue
             needed, alternatives = security_requirements(
-                manager, state.places[requirement.token_type], method
+                state.places[requirement.token_type], method
             )
             schemes.update(needed)
             if requirement.optional:

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from jwt_core import Config, ConfigurationConflictError, TokenManager
-from tests.core.conftest import SECRET
+from jwt_core import ConfigurationConflictError, TokenManager
+from sanic_jwt_extended import HttpConfig
+from tests.support.apps import SECRET
 
 
 @pytest.mark.parametrize(
@@ -17,7 +18,7 @@ from tests.core.conftest import SECRET
 )
 def test_unknown_or_empty_location_is_refused(location: Any) -> None:
     with pytest.raises(ConfigurationConflictError, match="token_location"):
-        TokenManager(Config(secret_key=SECRET, token_location=location))
+        TokenManager(HttpConfig(secret_key=SECRET, token_location=location))
 
 
 @pytest.mark.parametrize(
@@ -36,9 +37,9 @@ def test_unknown_or_empty_location_is_refused(location: Any) -> None:
 def test_known_locations_and_old_spellings_are_accepted(
     given: Any, normalised: tuple[str, ...]
 ) -> None:
-    manager = TokenManager(Config(secret_key=SECRET, token_location=given))
+    manager = TokenManager(HttpConfig(secret_key=SECRET, token_location=given))
     assert tuple(manager.config.token_location) == normalised
 
 
 def test_default_location_is_headers() -> None:
-    assert tuple(TokenManager(Config(secret_key=SECRET)).config.token_location) == ("headers",)
+    assert tuple(TokenManager(HttpConfig(secret_key=SECRET)).config.token_location) == ("headers",)
