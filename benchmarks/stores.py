@@ -389,9 +389,6 @@ async def main() -> None:
         "--rotation-only", action="store_true", help="only the rotation rows (a quick run)"
     )
     args = parser.parse_args()
-    if args.rotation_only:
-        await print_rotation(args.rotation_rounds, args.rotation_batch)
-        return
 
     server: RedisServer | None = None
     url = os.environ.get("REDIS_URL")
@@ -400,6 +397,10 @@ async def main() -> None:
         url = server.url
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            rotation = await rotation_costs(url, tmp, args.rotation_rounds, args.rotation_batch)
+            if args.rotation_only:
+                print_rotation(rotation, args.rotation_rounds, args.rotation_batch)
+                return
             stores: list[tuple[str, Callable[[], BlacklistABC]]] = [
                 ("memory", InMemoryBlacklist),
                 ("sqlite (replica)", lambda: SQLiteBlacklist(Path(tmp, "bench.sqlite3"))),
@@ -452,7 +453,7 @@ async def main() -> None:
         )
     )
     print()
-    await print_rotation(args.rotation_rounds, args.rotation_batch)
+    print_rotation(rotation, args.rotation_rounds, args.rotation_batch)
     print()
     p50, p99, worst = propagation
     print(
@@ -461,19 +462,7 @@ async def main() -> None:
     )
 
 
-async def print_rotation(rounds: int, batch: int) -> None:
-    """The rotation rows, against a server of their own (or REDIS_URL)."""
-    server: RedisServer | None = None
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        server = start_server()
-        url = server.url
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            rows = await rotation_costs(url, tmp, rounds, batch)
-    finally:
-        if server is not None:
-            server.cleanup()
+def print_rotation(rows: list[list[str]], rounds: int, batch: int) -> None:
     print(
         f"refresh-token rotation (HS256; median of {rounds} round-robin rounds of {batch} ops; "
         "a rotation verifies the refresh token, consumes it in the store and mints a pair)"
