@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from jwt_core import Config, Policy, TokenManager
 from jwt_core.blacklist import RedisBlacklist, SQLiteBlacklist
 from jwt_core.errors import RevocationStoreUnavailableError, RevokedTokenError
 from tests.stores.store_cases import delete_keys, eventually
+from tests.support.clock import ManualClock
 from tests.support.redis_server import RedisServer
 
 SECRET = "a-test-secret-of-more-than-thirty-two-bytes"
@@ -117,6 +119,36 @@ async def test_redis_pausing_writes_while_consuming_fails_closed(
         assert (await manager.verify(pair.refresh_token, REFRESH)).sub == "alice"
     finally:
         await admin.aclose()
+        await manager.close()
+
+
+# -- how long consumed tokens are remembered ------------------------------------------------
+async def test_a_long_lived_plain_refresh_token_stays_consumed_while_it_is_valid(
+    tmp_path: Path,
+) -> None:
+    """One minted with a longer expires_delta than the configured lifetimes: the record of
+    its consumption lives as long as the token, so it cannot be rotated afresh later."""
+    clock = ManualClock.from_wall_time()
+    path = str(tmp_path / "revoked.sqlite3")
+    config = Config(
+        secret_key=SECRET,
+        use_blacklist=True,
+        blacklist_class=SQLiteBlacklist,
+        blacklist_init_kwargs={"path": path, "clock": clock},
+        session_max_age=False,
+    )
+    manager = TokenManager(config, clock=clock)
+    await manager.open()
+    try:
+        raw = manager.create_refresh_token("alice", expires_delta=timedelta(days=90))
+        await manager.rotate(raw)
+        clock.advance(60 * 86400)  # past every configured lifetime, within the token's own
+        store = manager.blacklist
+        assert isinstance(store, SQLiteBlacklist)
+        await store.purge()
+        with pytest.raises(RevokedTokenError):
+            await manager.rotate(raw)
+    finally:
         await manager.close()
 
 
