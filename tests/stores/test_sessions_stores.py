@@ -104,7 +104,8 @@ async def test_redis_pausing_writes_while_consuming_fails_closed(
 ) -> None:
     """Checks answer (reads go on), the consuming script waits: the rotation gives up within
     `blacklist_timeout` and returns no tokens; a retry afterwards gets the successor."""
-    manager = manager_over("redis", own_redis_server.url, blacklist_timeout=0.3)
+    slow = {"socket_timeout": 10.0}  # longer than the pause: only blacklist_timeout ends it
+    manager = manager_over("redis", own_redis_server.url, blacklist_timeout=0.3, store=slow)
     await manager.open()
     admin = redis.asyncio.from_url(own_redis_server.url)
     try:
