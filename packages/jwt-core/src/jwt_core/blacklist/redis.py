@@ -365,15 +365,16 @@ class RedisBlacklist(BlacklistABC):
             reply = await self._call(lambda client: client.eval(_CONSUME_AND_FEED, 4, *keys, *args))
         outcome, found = _OUTCOMES[_text(reply[0])], _text(reply[1]).split(" ")
         if outcome == "reused":
+            if self.feed is not None:
+                self.feed.replica.revoke_family(family, _seconds(until))
             # on a cluster the feed has a slot of its own: appended after the family key (if
-            # this append fails, the store refuses the family at once, the replicas at their
-            # next full load; the caller gets RevocationStoreUnavailableError either way)
+            # this append fails, the key and this worker refuse the family at once, the other
+            # workers' replicas at their next full load; the caller gets
+            # RevocationStoreUnavailableError)
             if self._cluster:
                 feed_args = [*change, str(self.stream_maxlen)]
                 feed_keys = [self.counter_key, self.stream_key]
                 await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
-            if self.feed is not None:
-                self.feed.replica.revoke_family(family, _seconds(until))
         recorded_exp = None if found[2] == "-" else int(found[2])
         return Consumed(outcome, UUID(hex=found[0]), int(found[1]), recorded_exp)
 
