@@ -31,6 +31,7 @@ from jwt_core.errors import (
 )
 from jwt_core.manager import TokenManager
 from jwt_core.policy import CsrfProof, Policy
+from jwt_core.sessions import TokenPair
 from jwt_core.token import Token
 
 __version__ = "2.0.0"
@@ -62,6 +63,7 @@ __all__ = [
     "SQLiteBlacklist",
     "Token",
     "TokenManager",
+    "TokenPair",
     "TokenRefusedError",
     "TokenVerificationError",
     "UserNotFoundError",

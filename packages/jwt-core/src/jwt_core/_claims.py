@@ -35,11 +35,13 @@ UTC = timezone.utc
 # Registered claims plus the ones this library writes; never overwritten by user claims.
 LIBRARY_CLAIMS = frozenset(
     {"iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type", "fresh", "csrf", "identity"}
+    | {"fam", "auth_time"}  # a session's family and login time (jwt_core.sessions)
 )
 # NumericDates outside [0, year 9999] are refused: they are either garbage or an attack on
 # whatever converts them to a date.
 MAX_NUMERIC_DATE = 253402300799
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_FAMILY = re.compile(r"[0-9a-f]{32}")
 
 
 def claim_layout(config: Config) -> ClaimLayout:
@@ -134,13 +136,31 @@ class MintRequest(NamedTuple):
     iss: str | None = None
     aud: str | list[str] | None = None
     nbf: datetime | None = None
+    session: SessionClaims | None = None
+
+
+class SessionClaims(NamedTuple):
+    """What a token minted inside a session carries (see `jwt_core.sessions`).
+
+    `family` and `auth_time` become `fam` and `auth_time`; `jti`, `issued_ms` and `exp`, when
+    given, replace the ones a new token would get (a successor re-minted from what the store
+    recorded; an expiry capped by the session's maximum age).
+    """
+
+    family: str
+    auth_time: int
+    exp: int | None = None  # None: from expires_delta as usual
+    jti: str | None = None
+    issued_ms: int | None = None
 
 
 def build_claims(
     config: Config, layout: ClaimLayout, request: MintRequest, now: float
 ) -> dict[str, Any]:
     """The claim set of a new token, every rule of the contract applied; raises on misuse."""
-    token_type, identity, role, fresh, expires_delta, public, private, iss, aud, nbf = request
+    token_type, identity, role, fresh, expires_delta, public, private, iss, aud, nbf, session = (
+        request
+    )
     claims: dict[str, Any] = {}
     claims["sub"], identity_claim = subject_of(identity, config.json_encoder)
     if identity_claim is not None:
@@ -152,6 +172,13 @@ def build_claims(
     claims["nbf"] = int(now) if nbf is None else _numeric_date(nbf, now)
     claims["jti"] = new_jti()
     claims["type"] = token_type
+    if session is not None:
+        claims["fam"], claims["auth_time"] = session.family, session.auth_time
+        if session.issued_ms is not None:
+            claims["iat"] = session.issued_ms / 1000
+            claims["nbf"] = session.issued_ms // 1000
+        if session.jti is not None:
+            claims["jti"] = session.jti
 
     if expires_delta is None:
         default = (
@@ -164,6 +191,8 @@ def build_claims(
         claims["exp"] = _numeric_date(expires_delta, now)
         if not 0 <= claims["exp"] <= MAX_NUMERIC_DATE:
             raise InvalidClaimsError("expires_delta puts exp beyond the year 9999")
+    if session is not None and session.exp is not None:
+        claims["exp"] = session.exp
 
     iss = config.default_iss if iss is None else iss
     if iss is not None:
@@ -239,6 +268,7 @@ class ClaimRules:
     audiences: str | list[str] | None
     acl_claim: str | None  # None without use_acl: the role claim is then not read
     nullable: tuple[str, ...]  # claims that, when present, must not be null
+    leeway: float = 0.0  # seconds: how far `auth_time` may lie after `iat`
 
     @classmethod
     def of(cls, config: Config) -> ClaimRules:
@@ -248,6 +278,7 @@ class ClaimRules:
             audiences=config.decode_audience,
             acl_claim=config.acl_claim if config.use_acl else None,
             nullable=("iss", "aud", "csrf", "identity", config.acl_claim),
+            leeway=config.leeway.total_seconds(),
         )
 
 
@@ -330,6 +361,10 @@ def check_payload(payload: dict[str, Any], rules: ClaimRules, kid: str | None) -
             raise InvalidTokenError("the token's identity does not match its subject")
     else:
         identity = sub
+    # fam, auth_time: a session's family id and login time (one test for tokens without them)
+    family = auth_time = None
+    if "fam" in payload or "auth_time" in payload:
+        family, auth_time = check_session(payload, iat, rules.leeway)
     return VerifiedClaims(
         Claims(payload),
         token_type,
@@ -345,7 +380,23 @@ def check_payload(payload: dict[str, Any], rules: ClaimRules, kid: str | None) -
         fresh,
         csrf,
         kid,
+        family,
+        auth_time,
     )
+
+
+def check_session(payload: Mapping[str, Any], iat: float, leeway: float) -> tuple[str, int]:
+    """`fam` (32 lowercase hex characters) and `auth_time` (whole epoch seconds, not after
+    `iat` plus the leeway) of a token minted in a session: both present, or neither."""
+    family = payload.get("fam")
+    if family.__class__ is not str or _FAMILY.fullmatch(family) is None:
+        raise InvalidTokenError("the token's session family (fam) is malformed")
+    auth_time = payload.get("auth_time")
+    if auth_time.__class__ is not int or not 0 <= auth_time <= MAX_NUMERIC_DATE:
+        raise InvalidTokenError("the token's auth_time is not a whole NumericDate")
+    if auth_time > iat + leeway:
+        raise InvalidTokenError("the token's auth_time lies after its iat")
+    return family, auth_time
 
 
 def check_audience(aud: Any, accepted: str | list[str] | None) -> None:

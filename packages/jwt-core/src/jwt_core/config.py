@@ -142,6 +142,10 @@ class Config:
     blacklist_init_kwargs: Mapping[str, Any] | None = None
     blacklist_timeout: float = 1.0
     blacklist_skew_margin: timedelta = DEFAULT_SKEW_MARGIN
+    # sessions (jwt_core.sessions: refresh-token rotation, reuse detection, sliding)
+    refresh_reuse_grace: timedelta = timedelta(seconds=10)
+    session_max_age: timedelta | Literal[False] = timedelta(days=30)
+    sliding_session_threshold: timedelta | Literal[False] = False
 
     _frozen: bool = dataclasses.field(default=False, init=False, repr=False)
     # Options of the adapter given to a core Config (older code): name -> value.
@@ -295,7 +299,34 @@ class Config:
             raise ConfigurationConflictError("public_claim_namespace must be a string")
         if not isinstance(self.private_claim_prefix, str):
             raise ConfigurationConflictError("private_claim_prefix must be a string")
+        self._validate_sessions()
         self._frozen = True
+
+    def _validate_sessions(self) -> None:
+        """The sessions section: a grace shorter than a refresh token lives, a positive maximum
+        age, and a sliding threshold below the access lifetime (else every request slides)."""
+        grace = _positive_delta("refresh_reuse_grace", self.refresh_reuse_grace, allow_false=False)
+        assert grace is not False
+        refresh = self.refresh_token_expires
+        if refresh is not False and grace >= refresh:
+            raise ConfigurationConflictError(
+                "refresh_reuse_grace must be shorter than refresh_token_expires"
+            )
+        self.refresh_reuse_grace = grace
+        max_age = _positive_delta("session_max_age", self.session_max_age, allow_false=True)
+        if max_age is not False and max_age <= timedelta(0):
+            raise ConfigurationConflictError("session_max_age must be positive, or False")
+        self.session_max_age = max_age
+        threshold = _positive_delta(
+            "sliding_session_threshold", self.sliding_session_threshold, allow_false=True
+        )
+        access = self.access_token_expires
+        if threshold is not False and (access is False or threshold >= access):
+            raise ConfigurationConflictError(
+                "sliding_session_threshold must be shorter than access_token_expires (else "
+                "every request would get a new access token), or False"
+            )
+        self.sliding_session_threshold = threshold
 
 
 _OPTION_SETS: dict[type[Config], frozenset[str]] = {}

@@ -34,6 +34,7 @@ from jwt_core.errors import (
     WrongTokenError,
 )
 from jwt_core.policy import CsrfProof, Policy, legacy_verify_arguments
+from jwt_core.sessions import Sessions, TokenPair
 from jwt_core.token import Token
 
 __all__ = ["TokenManager"]
@@ -87,6 +88,9 @@ class TokenManager:
             self.blacklist = build_store(cfg.blacklist_class, cfg.blacklist_init_kwargs)
             self.blacklist.leeway = cfg.leeway
             self.blacklist.skew_margin = cfg.blacklist_skew_margin
+        self._sessions = Sessions(
+            cfg, self._create, self.verify, clock, self.blacklist, self._store_call
+        )
 
     # -- lifecycle -------------------------------------------------------------------------
     async def open(self) -> None:
@@ -238,10 +242,15 @@ class TokenManager:
             raise ConfigurationConflictError("revoking tokens needs use_blacklist=True")
         return self.blacklist
 
-    async def _store_call(self, call: Any) -> Any:
-        """Await a store call within `blacklist_timeout`; any failure means the store is down."""
+    async def _store_call(self, call: Any, *, writes: bool = False) -> Any:
+        """Await a store call within `blacklist_timeout`; any failure means the store is down.
+
+        A check of a store that answers without I/O (`performs_io` false: memory, a replica)
+        is awaited directly; `writes` marks a call that goes to the store itself whatever its
+        replica (consuming a refresh token), always bounded.
+        """
         try:
-            if self.blacklist is not None and not self.blacklist.performs_io:
+            if not writes and self.blacklist is not None and not self.blacklist.performs_io:
                 return await call  # nothing to wait for: no timer, no extra task
             if _timeout is not None:
                 async with _timeout(self.config.blacklist_timeout):
@@ -283,3 +292,37 @@ class TokenManager:
             if time.monotonic() >= deadline:
                 return
             await asyncio.sleep(min(max((cutoff_ms + 1) / 1000 - now, 0.0), 0.001))
+
+    # -- sessions (jwt_core.sessions) ----------------------------------------------------
+    def start_session(
+        self,
+        identity: Any,
+        role: str | None = None,
+        *,
+        fresh: bool | timedelta = True,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+    ) -> TokenPair:
+        """A login: an access and a refresh token of a new family (`fam`), `auth_time` now."""
+        options = (public_claims, private_claims, iss, aud)
+        return self._sessions.start(identity, role, fresh, *options)
+
+    async def rotate(self, refresh: Token | str, *, fresh: bool = False) -> TokenPair:
+        """Consume a refresh token and give the next pair of its family.
+
+        Presenting a consumed one again revokes the family and raises `RevokedTokenError`,
+        except a retry within `refresh_reuse_grace` while its successor is unused, which gets
+        that successor again; at the session's maximum age, `ExpiredSignatureError`.
+        """
+        return await self._sessions.rotate(refresh, fresh)
+
+    def slide(self, access: Token) -> str | None:
+        """A new access token for a verified session token with less than
+        `sliding_session_threshold` left, else None (no store call: check revocation first)."""
+        return self._sessions.slide(access)
+
+    async def logout(self, token: Token, refresh: Token | None = None) -> None:
+        """End a session: revoke `token`, `refresh` when given, and their family."""
+        await self._sessions.logout(token, refresh)

@@ -71,6 +71,8 @@ class VerifiedClaims(NamedTuple):
     fresh: bool | float | None  # as written: a bool, a NumericDate, or None (refresh)
     csrf: str | None
     kid: str | None
+    family: str | None = None  # `fam`: the session the token belongs to (see jwt_core.sessions)
+    auth_time: int | None = None  # `auth_time`: epoch seconds of the session's login
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +176,8 @@ class Token:
         public_claims: dict[str, Any] | None = None,
         private_claims: dict[str, Any] | None = None,
         kid: str | None = None,
+        family: str | None = None,
+        auth_time: int | None = None,
     ) -> None:
         data = raw_data if isinstance(raw_data, Claims) else Claims(raw_data)
         iat_s, nbf_s = _seconds(iat), _seconds(nbf)
@@ -182,7 +186,7 @@ class Token:
         jti = jti if isinstance(jti, uuid.UUID) else uuid.UUID(jti)
         exp_s = _seconds(exp)
         fields = (data, type, identity, sub, jti, iat_s, nbf_s, exp_s, iss, aud, role, fresh, csrf)
-        claims = VerifiedClaims(*fields, kid)
+        claims = VerifiedClaims(*fields, kid, family, auth_time)
         put = object.__setattr__
         put(self, "_raw_jwt", raw_jwt)
         put(self, "_claims", claims)
@@ -294,6 +298,17 @@ class Token:
     def kid(self) -> str | None:
         """The id of the key that signed the token, when it names one."""
         return self._claims.kid
+
+    @property
+    def family(self) -> str | None:
+        """The session (family) the token belongs to (`fam`), None outside a session."""
+        return self._claims.family
+
+    @property
+    def auth_time(self) -> datetime | None:
+        """When the session's user logged in (`auth_time`, aware UTC), None outside a session."""
+        auth_time = self._claims.auth_time
+        return None if auth_time is None else datetime.fromtimestamp(auth_time, _UTC)
 
     @property
     def public_claims(self) -> dict[str, Any]:

@@ -8,7 +8,8 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Literal, NamedTuple
+from uuid import UUID
 
 from jwt_core.errors import ConfigurationConflictError
 from jwt_core.token import Token
@@ -16,6 +17,7 @@ from jwt_core.token import Token
 __all__ = [
     "DEFAULT_SKEW_MARGIN",
     "BlacklistABC",
+    "Consumed",
     "build_store",
     "cutoff_seconds",
     "issued_ms",
@@ -57,6 +59,31 @@ def issued_ms(token: Token) -> int:
     return millisecond_of(token._claims.iat)  # the iat float as verified; `Token.iat` rounds
 
 
+def family_of(token: Token) -> str | None:
+    """The session family (`fam`) of `token`, None outside a session."""
+    return token._claims.family
+
+
+def within_grace(consumed_at_ms: int, now_ms: int, grace_ms: int) -> bool:
+    """Whether a refresh token consumed at `consumed_at_ms` may still be retried at `now_ms`."""
+    return grace_ms > 0 and now_ms < consumed_at_ms + grace_ms
+
+
+class Consumed(NamedTuple):
+    """What consuming a refresh token found (`BlacklistABC.consume_refresh`).
+
+    `rotated`: its first use; the successor is the one passed in. `retry`: consumed already,
+    less than the grace ago, and its successor unused; the successor is the one recorded then.
+    `reused`: anything else; the family is revoked and the successor fields are the recorded
+    ones (never to be minted).
+    """
+
+    outcome: Literal["rotated", "retry", "reused"]
+    successor_jti: UUID
+    successor_iat_ms: int
+    successor_exp_ms: int | None
+
+
 class BlacklistABC(ABC):
     """A store of revoked tokens (by `jti`) and of per-identity revocation cut-offs.
 
@@ -68,6 +95,10 @@ class BlacklistABC(ABC):
     earlier versions, with `register_identity(subject, revoked_before, expires_at)` taking
     datetimes, keeps working: `register_cutoff` calls it. A store with neither works for
     single-token revocation; only `revoke_all` then fails, saying what to implement.
+
+    Sessions (`TokenManager.rotate`, `logout`) need `consume_refresh` and `register_family`,
+    and `is_blacklisted` to refuse a token whose family (`family_of(token)`) is revoked; a
+    store without them revokes single tokens only, and `rotate` says what to implement.
     """
 
     leeway: timedelta = timedelta(0)
@@ -140,7 +171,40 @@ class BlacklistABC(ABC):
 
     @abstractmethod
     async def is_blacklisted(self, token: Token) -> bool:
-        """True when its `jti` is revoked, or its `iat` is not after its subject's cut-off."""
+        """True when its `jti` is revoked, or its `iat` is not after its subject's cut-off
+        (and, for a store with sessions, when its family is revoked)."""
+
+    async def consume_refresh(
+        self,
+        jti: UUID,
+        family: str,
+        successor_jti: UUID,
+        successor_iat_ms: int,
+        successor_exp_ms: int | None,
+        now_ms: int,
+        grace_ms: int,
+        until_ms: int | None,
+    ) -> Consumed:
+        """Mark refresh token `jti` of `family` consumed, atomically; say what was found.
+
+        Of concurrent calls for one `jti`, from any process, exactly one finds it unused
+        (`rotated`) and records its successor and `now_ms`. A later call finds it consumed: a
+        `retry` when `within_grace(consumed at, now_ms, grace_ms)` and the recorded successor
+        is not consumed itself, else `reused`, which revokes `family` in the same atomic
+        step (as `register_family`). Entries may be forgotten after `until_ms` (None: never).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot rotate refresh tokens: implement "
+            "consume_refresh(...) and register_family(family, expires_at_ms), and refuse a "
+            "token of a revoked family in is_blacklisted"
+        )
+
+    async def register_family(self, family: str, expires_at_ms: int | None) -> None:
+        """Revoke every token of session `family` (its `fam` claim) until `expires_at_ms`."""
+        raise NotImplementedError(
+            f"{type(self).__name__} cannot revoke a session's family: implement "
+            "register_family(family, expires_at_ms) and check it in is_blacklisted"
+        )
 
     def entry_expiry(self, token: Token) -> datetime | None:
         """When an entry for `token` may be forgotten: `exp` plus leeway and margin, or never."""
