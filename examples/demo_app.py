@@ -16,6 +16,7 @@ import os
 import secrets
 import stat
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,9 @@ with JWT.initialize(app) as jwt:
     # Each cookie token has its own CSRF value: /cookie/refresh and /cookie/logout, which
     # read the refresh cookie, need the refresh token's in a header of its own.
     jwt.config.refresh_jwt_csrf_header = "X-CSRF-Refresh-Token"
+    # Cookie sessions: an access cookie with less than 5 of its 15 minutes left is renewed
+    # on the response (sliding); the session ends 30 days after login whatever happens.
+    jwt.config.sliding_session_threshold = timedelta(minutes=5)
     # Plain http on localhost: browsers (and curl) drop Secure cookies sent over http.
     jwt.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
 

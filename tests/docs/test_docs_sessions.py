@@ -40,10 +40,8 @@ def test_a_reused_refresh_token_ends_the_session(tmp_path: Path) -> None:
 def test_logout_ends_one_session_and_logout_everywhere_all(tmp_path: Path) -> None:
     app = load_app("sessions_app.py", SESSIONS_DB=str(tmp_path / "sessions.sqlite3"))
     phone, laptop, tablet = (app.test_client.post("/login")[1].json for _ in range(3))
-    _, response = app.test_client.post(
-        "/logout",
-        headers={**bearer(phone["access_token"]), "X-Refresh-Token": f"Bearer {phone['refresh_token']}"},
-    )
+    sent = {**bearer(phone["access_token"]), "X-Refresh-Token": f"Bearer {phone['refresh_token']}"}
+    _, response = app.test_client.post("/logout", headers=sent)
     assert response.json == {"msg": "logged out"}
     assert _refresh(app, phone["refresh_token"]).json == REVOKED
     laptop = _refresh(app, laptop["refresh_token"]).json  # another session: it goes on
