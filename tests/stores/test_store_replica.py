@@ -81,8 +81,12 @@ def test_the_replica_applies_feed_changes_and_refuses_unknown_kinds() -> None:
     assert replica.is_revoked(token.int, "alice", 0)
     assert replica.is_revoked(uuid.uuid4().int, "bob", 5_000)
     assert not replica.is_revoked(uuid.uuid4().int, "bob", 5_001)
-    with pytest.raises(UnknownChangeError, match="family"):
-        replica.apply("family", "x", 0, None)
+    family = uuid.uuid4().hex
+    replica.apply("family", family, 0, None)
+    assert replica.is_revoked(uuid.uuid4().int, "carol", 0, family)
+    assert not replica.is_revoked(uuid.uuid4().int, "carol", 0, uuid.uuid4().hex)
+    with pytest.raises(UnknownChangeError, match="grant"):
+        replica.apply("grant", "x", 0, None)
 
 
 # -- SQLite ----------------------------------------------------------------------------------

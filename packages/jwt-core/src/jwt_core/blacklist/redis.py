@@ -16,8 +16,16 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, unquote
+from uuid import UUID
 
-from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms, millisecond_of
+from jwt_core.blacklist.base import (
+    BlacklistABC,
+    Consumed,
+    cutoff_seconds,
+    family_of,
+    issued_ms,
+    millisecond_of,
+)
 from jwt_core.blacklist.replica import Replica
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
 from jwt_core.token import Token
@@ -78,6 +86,47 @@ local function raise()
 end
 raise()
 """
+
+# Revoke a session family (key `key`) until `until` (epoch ms, "" for ever), never shortening
+# an earlier revocation: a function, so that the feed appended after it always runs.
+_REVOKE_FAMILY_FN = """
+local function revoke_family(key, expiry)
+  local at = redis.call('PEXPIRETIME', key)
+  if at == -1 then return end
+  if expiry == '' then redis.call('SET', key, '1') return end
+  if at > tonumber(expiry) then return end
+  redis.call('SET', key, '1', 'PXAT', expiry)
+end
+"""
+_REVOKE_FAMILY = _REVOKE_FAMILY_FN + "revoke_family(KEYS[1], ARGV[1])\n"
+
+# Consume a refresh token: KEYS[1] is its consumed-key, KEYS[2] its family's key; ARGV[1] the
+# successor to record ("<jti hex> <iat ms> <exp ms or ->"), ARGV[2] now (epoch ms), ARGV[3]
+# the grace (ms), ARGV[4] when the entries may go (epoch ms, "" for ever), ARGV[5] the start
+# of the consumed-keys of the family (the successor's is that plus its jti: the same hash
+# tag, so the same slot). Returns the outcome and the record "<successor> <consumed at>".
+# `feed()` appends the family's revocation to the change feed (a no-op on a cluster, where
+# the feed has its own slot and is written after).
+_CONSUME = """
+local record = redis.call('GET', KEYS[1])
+if not record then
+  record = ARGV[1] .. ' ' .. ARGV[2]
+  if ARGV[4] == '' then redis.call('SET', KEYS[1], record)
+  else redis.call('SET', KEYS[1], record, 'PXAT', ARGV[4]) end
+  return {'rotated', record}
+end
+local successor, at = string.match(record, '^(%S+) %S+ %S+ (%S+)$')
+local grace = tonumber(ARGV[3])
+if grace > 0 and tonumber(ARGV[2]) < tonumber(at) + grace
+    and redis.call('EXISTS', ARGV[5] .. successor) == 0 then
+  return {'retry', record}
+end
+revoke_family(KEYS[2], ARGV[4])
+feed()
+return {'reused', record}
+"""
+_CONSUME_AND_FEED = _REVOKE_FAMILY_FN + "local function feed()\n" + _FEED + "\nend\n" + _CONSUME
+_CONSUME_ONLY = _REVOKE_FAMILY_FN + "local function feed() end\n" + _CONSUME
 
 # One page of a full load: SCAN from cursor ARGV[1] for pattern ARGV[2] (COUNT ARGV[3]); for
 # each key its name without the prefix (ARGV[4] characters), its expiry (epoch ms, -1 none,
@@ -240,6 +289,19 @@ class RedisBlacklist(BlacklistABC):
         """The key holding `subject`'s revoke-all cut-off (epoch seconds of its millisecond)."""
         return f"{self.subject_tag(subject)}:revoked-before"
 
+    def family_key(self, family: str) -> str:
+        """The key that marks session `family` as revoked (its own hash tag: `fam:<id>`,
+        which no subject tag can be, since a subject's `:` is percent-encoded)."""
+        return f"{self.prefix}{{fam:{family}}}:family"
+
+    def consumed_key_start(self, family: str) -> str:
+        """What the keys of `family`'s consumed refresh tokens start with (then their jti).
+
+        Outside the `prefix{...}:` pattern of a full load, which never reads them; in the
+        family key's hash slot, so that one script sees both.
+        """
+        return f"{self.prefix}~consumed{{fam:{family}}}:"
+
     async def register(self, token: Token) -> None:
         expiry = self.entry_expiry(token)
         until = "" if expiry is None else str(_epoch_ms(expiry))
@@ -261,17 +323,70 @@ class RedisBlacklist(BlacklistABC):
         if self.feed is not None:
             self.feed.replica.raise_cutoff(subject, revoked_before_ms, _seconds(until))
 
+    async def register_family(self, family: str, expires_at_ms: int | None) -> None:
+        until = "" if expires_at_ms is None else str(expires_at_ms)
+        key = self.family_key(family)
+        await self._change(_REVOKE_FAMILY, key, [until], ("family", family, "", until))
+        if self.feed is not None:
+            self.feed.replica.revoke_family(family, _seconds(until))
+
+    async def consume_refresh(
+        self,
+        jti: UUID,
+        family: str,
+        successor_jti: UUID,
+        successor_iat_ms: int,
+        successor_exp_ms: int | None,
+        now_ms: int,
+        grace_ms: int,
+        until_ms: int | None,
+    ) -> Consumed:
+        start = self.consumed_key_start(family)
+        keys = [start + jti.hex, self.family_key(family)]
+        exp = "-" if successor_exp_ms is None else str(successor_exp_ms)
+        until = "" if until_ms is None else str(until_ms)
+        record = f"{successor_jti.hex} {successor_iat_ms} {exp}"
+        args = [record, str(now_ms), str(grace_ms), until, start]
+        change = ("family", family, "", until)
+        if self._cluster:
+            reply = await self._call(lambda client: client.eval(_CONSUME_ONLY, 2, *keys, *args))
+        else:
+            keys += [self.counter_key, self.stream_key]
+            args += [*change, str(self.stream_maxlen)]
+            reply = await self._call(lambda client: client.eval(_CONSUME_AND_FEED, 4, *keys, *args))
+        outcome, found = _text(reply[0]), _text(reply[1]).split(" ")
+        if outcome == "reused":
+            if self._cluster:  # the feed's own slot: after the family key (see the docstring)
+                feed_args = [*change, str(self.stream_maxlen)]
+                feed_keys = [self.counter_key, self.stream_key]
+                await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
+            if self.feed is not None:
+                self.feed.replica.revoke_family(family, _seconds(until))
+        recorded_exp = None if found[2] == "-" else int(found[2])
+        return Consumed(outcome, UUID(hex=found[0]), int(found[1]), recorded_exp)  # type: ignore[arg-type]
+
     async def is_blacklisted(self, token: Token) -> bool:
         feed = self.feed
+        family = family_of(token)
         if feed is not None and feed.running():
             if not feed.fresh():
                 await feed.catch_up()
-            return feed.replica.is_revoked(token.jti.int, token.sub, issued_ms(token))
+            return feed.replica.is_revoked(token.jti.int, token.sub, issued_ms(token), family)
         keys = [self.token_key(token), self.cutoff_key(token.sub)]
-        revoked, cutoff = await self._call(lambda client: client.mget(keys))
-        if revoked is not None:
+        if family is not None and not self._cluster:  # a cluster: another slot, asked apart
+            keys.append(self.family_key(family))
+        found = await self._call(lambda client: client.mget(keys))
+        if found[0] is not None:
             return True
-        return cutoff is not None and issued_ms(token) <= millisecond_of(float(cutoff))
+        cutoff = found[1]
+        if cutoff is not None and issued_ms(token) <= millisecond_of(float(cutoff)):
+            return True
+        if family is None:
+            return False
+        if self._cluster:
+            key = self.family_key(family)
+            return bool(await self._call(lambda client: client.exists(key)))
+        return found[2] is not None
 
     async def _change(
         self, script: str, key: str, args: list[str], change: tuple[str, str, str, str]
@@ -603,6 +718,7 @@ class _Feed:
         for_good: list[int] = []
         expiring: list[tuple[float, int]] = []
         cutoffs: list[tuple[str, int, float | None]] = []
+        families: list[tuple[str, float | None]] = []
         async for entries in self._snapshot_pages(client):
             for rest, at, value in entries:
                 if at == -2:
@@ -613,6 +729,9 @@ class _Feed:
                         subject = "" if tag == "%" else unquote(tag)
                         until = None if at < 0 else at / 1000
                         cutoffs.append((subject, millisecond_of(float(value)), until))
+                elif rest.endswith(":family"):
+                    family = rest[len("{fam:") : rest.rindex("}:")]
+                    families.append((family, None if at < 0 else at / 1000))
                 elif ":jti:" in rest:
                     jti = int(rest.rsplit(":", 1)[1], 16)
                     if at == -1:
@@ -621,7 +740,7 @@ class _Feed:
                         expiring.append((at / 1000, jti))
         expiring.sort()
         return Replica.from_snapshot(
-            for_good, [jti for _, jti in expiring], [at for at, _ in expiring], cutoffs
+            for_good, [jti for _, jti in expiring], [at for at, _ in expiring], cutoffs, families
         )
 
     async def _snapshot_pages(self, client: Any) -> Any:

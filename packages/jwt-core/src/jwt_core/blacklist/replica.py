@@ -6,10 +6,10 @@ ever grows by revocations (nothing is ever un-revoked); it forgets an entry once
 no longer be accepted (the store's expiry rule: `exp` plus leeway plus skew margin), so its
 size follows the live revocations.
 
-Each kind of entry is one named part (`KINDS`): revoked token ids (`tokens`) and per-identity
-cut-offs (`cutoffs`). A change from a feed is `(kind, key, value, until)`, so that one more
-kind of entry (for example refresh-token families, kept as ids like `tokens`) is one more part
-and one more name, with no change to the feeds.
+Each kind of entry is one named part (`KINDS`): revoked token ids (`tokens`), per-identity
+cut-offs (`cutoffs`) and revoked session families (`families`, kept as ids like `tokens`). A
+change from a feed is `(kind, key, value, until)`, so that one more kind of entry is one more
+part and one more name, with no change to the feeds.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 __all__ = ["KINDS", "Cutoffs", "ExpiringIds", "Replica", "UnknownChangeError"]
 
 # The kinds of change a feed may carry, as written into the stores' feeds.
-KINDS = ("jti", "cutoff")
+KINDS = ("jti", "cutoff", "family")
 
 
 class UnknownChangeError(ValueError):
@@ -171,13 +171,14 @@ class Cutoffs:
 
 
 class Replica:
-    """The revocation state of one store, held in this process: `tokens` and `cutoffs`.
+    """The revocation state of one store, held in this process: `tokens`, `cutoffs` and
+    `families`.
 
     Not thread-safe: it belongs to the event loop of the worker that checks against it.
     `apply` takes one change as feeds carry it; `is_revoked` is the check.
     """
 
-    __slots__ = ("_next_purge", "cutoffs", "tokens")
+    __slots__ = ("_next_purge", "cutoffs", "families", "tokens")
 
     # How often (epoch seconds) expired entries are looked for when no change comes in.
     PURGE_EVERY = 1.0
@@ -185,10 +186,11 @@ class Replica:
     def __init__(self) -> None:
         self.tokens = ExpiringIds()
         self.cutoffs = Cutoffs()
+        self.families = ExpiringIds()  # family ids (32 hex digits) as ints
         self._next_purge = -math.inf
 
     def __len__(self) -> int:
-        return len(self.tokens) + len(self.cutoffs)
+        return len(self.tokens) + len(self.cutoffs) + len(self.families)
 
     @classmethod
     def from_snapshot(
@@ -197,12 +199,15 @@ class Replica:
         expiring: Sequence[int],
         until: Sequence[float],
         cutoffs: Iterable[tuple[str, int, float | None]],
+        families: Iterable[tuple[str, float | None]] = (),
     ) -> Replica:
         """A replica holding a store's whole state, read at once (see `ExpiringIds.load`)."""
         replica = cls()
         replica.tokens.load(for_good, expiring, until)
         for subject, cutoff_ms, cutoff_until in cutoffs:
             replica.raise_cutoff(subject, cutoff_ms, cutoff_until)
+        for family, family_until in families:
+            replica.revoke_family(family, family_until)
         return replica
 
     def revoke_token(self, jti: int, until: float | None) -> None:
@@ -213,25 +218,35 @@ class Replica:
         """Revoke `subject`'s tokens issued in millisecond `cutoff_ms` or earlier."""
         self.cutoffs.raise_to(subject, cutoff_ms, until)
 
+    def revoke_family(self, family: str, until: float | None) -> None:
+        """Revoke every token of session `family` (32 hex digits) until epoch second `until`."""
+        self.families.add(int(family, 16), until)
+
     def apply(self, kind: str, key: str, value: int, until: float | None) -> None:
         """One change as a feed carries it: `kind` is one of `KINDS`.
 
         `jti`: `key` is the token id in hex, `value` unused; `cutoff`: `key` is the subject
-        and `value` the cut-off millisecond. `until` is when the entry may go (epoch seconds).
+        and `value` the cut-off millisecond; `family`: `key` is the family id, `value` unused.
+        `until` is when the entry may go (epoch seconds).
         """
         if kind == "jti":
             self.revoke_token(int(key, 16), until)
         elif kind == "cutoff":
             self.raise_cutoff(key, value, until)
+        elif kind == "family":
+            self.revoke_family(key, until)
         else:
             raise UnknownChangeError(f"a revocation feed carried an unknown kind {kind!r}")
 
-    def is_revoked(self, jti: int, subject: str, issued_ms: int) -> bool:
-        """Whether the token `jti` of `subject`, issued in millisecond `issued_ms`, is revoked."""
+    def is_revoked(self, jti: int, subject: str, issued_ms: int, family: str | None = None) -> bool:
+        """Whether the token `jti` of `subject`, issued in millisecond `issued_ms` (in session
+        `family`, when it has one), is revoked."""
         if jti in self.tokens:
             return True
         cutoff = self.cutoffs.get(subject)
-        return cutoff is not None and issued_ms <= cutoff
+        if cutoff is not None and issued_ms <= cutoff:
+            return True
+        return family is not None and bool(self.families) and int(family, 16) in self.families
 
     def purge_due(self, now: float) -> bool:
         """Whether `purge` has something to do or has not run for `PURGE_EVERY` seconds."""
@@ -240,4 +255,4 @@ class Replica:
     def purge(self, now: float) -> int:
         """Forget the entries whose tokens can no longer be accepted at `now`."""
         self._next_purge = now + self.PURGE_EVERY
-        return self.tokens.purge(now) + self.cutoffs.purge(now)
+        return self.tokens.purge(now) + self.cutoffs.purge(now) + self.families.purge(now)

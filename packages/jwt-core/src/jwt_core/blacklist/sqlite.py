@@ -14,8 +14,17 @@ import urllib.parse
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
+from uuid import UUID
 
-from jwt_core.blacklist.base import BlacklistABC, cutoff_seconds, issued_ms, millisecond_of
+from jwt_core.blacklist.base import (
+    BlacklistABC,
+    Consumed,
+    cutoff_seconds,
+    family_of,
+    issued_ms,
+    millisecond_of,
+    within_grace,
+)
 from jwt_core.blacklist.replica import Replica
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
 from jwt_core.token import Token
@@ -48,6 +57,23 @@ _TABLES = (
         seq INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID""",
     "CREATE INDEX IF NOT EXISTS revoked_subject_expires_at ON revoked_subject (expires_at)",
+    # sessions: revoked families (replicated like tokens), and consumed refresh tokens with
+    # the successor each was rotated to (read by rotations only, never replicated)
+    """CREATE TABLE IF NOT EXISTS revoked_family (
+        family TEXT PRIMARY KEY,
+        expires_at REAL,
+        seq INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS revoked_family_expires_at ON revoked_family (expires_at)",
+    """CREATE TABLE IF NOT EXISTS consumed_refresh (
+        jti BLOB PRIMARY KEY,
+        successor BLOB NOT NULL,
+        successor_iat_ms INTEGER NOT NULL,
+        successor_exp_ms INTEGER,
+        consumed_at_ms INTEGER NOT NULL,
+        expires_at REAL
+    ) WITHOUT ROWID""",
+    "CREATE INDEX IF NOT EXISTS consumed_refresh_expires_at ON consumed_refresh (expires_at)",
 )
 
 _SEQUENCING = (
@@ -72,6 +98,16 @@ _SEQUENCING = (
         UPDATE revision SET seq = seq + 1;
         UPDATE revoked_subject SET seq = (SELECT seq FROM revision) WHERE subject = NEW.subject;
     END""",
+    "CREATE INDEX IF NOT EXISTS revoked_family_seq ON revoked_family (seq)",
+    """CREATE TRIGGER IF NOT EXISTS revoked_family_sequenced AFTER INSERT ON revoked_family BEGIN
+        UPDATE revision SET seq = seq + 1;
+        UPDATE revoked_family SET seq = (SELECT seq FROM revision) WHERE family = NEW.family;
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS revoked_family_resequenced
+    AFTER UPDATE OF expires_at ON revoked_family BEGIN
+        UPDATE revision SET seq = seq + 1;
+        UPDATE revoked_family SET seq = (SELECT seq FROM revision) WHERE family = NEW.family;
+    END""",
 )
 
 # What a file prepared by this version has: checked first, so that an up-to-date file is
@@ -79,7 +115,9 @@ _SEQUENCING = (
 _PREPARED = """
 SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN
         ('revoked_token_sequenced', 'revoked_subject_sequenced',
-         'revoked_subject_resequenced')) = 3
+         'revoked_subject_resequenced', 'revoked_family_sequenced',
+         'revoked_family_resequenced')) = 5
+   AND (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'consumed_refresh') = 1
    AND (SELECT count(*) FROM pragma_table_info('revoked_token') WHERE name = 'seq') = 1
    AND (SELECT count(*) FROM pragma_table_info('revoked_subject') WHERE name = 'seq') = 1
 """
@@ -87,6 +125,7 @@ SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN
 # The replica's pull, in one read transaction: the revision, then what changed after `?`.
 _CHANGED_TOKENS = "SELECT jti, expires_at FROM revoked_token WHERE seq > ?"
 _CHANGED_SUBJECTS = "SELECT subject, revoked_before, expires_at FROM revoked_subject WHERE seq > ?"
+_CHANGED_FAMILIES = "SELECT family, expires_at FROM revoked_family WHERE seq > ?"
 # The replica's first load: every row, tokens in expiry order (from the covering index).
 _ALL_TOKENS_FOR_GOOD = "SELECT jti FROM revoked_token WHERE expires_at IS NULL"
 _ALL_TOKENS_EXPIRING = (
@@ -96,6 +135,7 @@ _ALL_TOKENS_EXPIRING = (
 _CHECK = """
 SELECT EXISTS (SELECT 1 FROM revoked_token WHERE jti = ?)
     OR EXISTS (SELECT 1 FROM revoked_subject WHERE subject = ? AND revoked_before >= ?)
+    OR EXISTS (SELECT 1 FROM revoked_family WHERE family = ?)
 """
 
 _REGISTER = "INSERT OR REPLACE INTO revoked_token (jti, expires_at) VALUES (?, ?)"
@@ -110,6 +150,27 @@ ON CONFLICT (subject) DO UPDATE SET
         WHEN expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL
         ELSE max(expires_at, excluded.expires_at)
     END
+"""
+
+# A family's row only ever lives longer.
+_REGISTER_FAMILY = """
+INSERT INTO revoked_family (family, expires_at) VALUES (?, ?)
+ON CONFLICT (family) DO UPDATE SET
+    expires_at = CASE
+        WHEN expires_at IS NULL OR excluded.expires_at IS NULL THEN NULL
+        ELSE max(expires_at, excluded.expires_at)
+    END
+"""
+
+_CONSUMED = """
+SELECT successor, successor_iat_ms, successor_exp_ms, consumed_at_ms
+FROM consumed_refresh WHERE jti = ?
+"""
+_IS_CONSUMED = "SELECT EXISTS (SELECT 1 FROM consumed_refresh WHERE jti = ?)"
+_CONSUME = """
+INSERT INTO consumed_refresh
+    (jti, successor, successor_iat_ms, successor_exp_ms, consumed_at_ms, expires_at)
+VALUES (?, ?, ?, ?, ?, ?)
 """
 
 
@@ -305,8 +366,10 @@ def _prepare(db: sqlite3.Connection) -> None:
         raise
 
 
-def _is_blacklisted(db: sqlite3.Connection, jti: bytes, subject: str, iat: float) -> bool:
-    row = db.execute(_CHECK, (jti, subject, iat)).fetchone()
+def _is_blacklisted(
+    db: sqlite3.Connection, jti: bytes, subject: str, iat: float, family: str | None
+) -> bool:
+    row = db.execute(_CHECK, (jti, subject, iat, family)).fetchone()
     return bool(row[0])
 
 
@@ -324,16 +387,63 @@ def _register_subject(
     db.execute(_REGISTER_SUBJECT, (subject, revoked_before, until))
 
 
+def _register_family(db: sqlite3.Connection, family: str, until: float | None) -> None:
+    db.execute(_REGISTER_FAMILY, (family, until))
+
+
+def _consume(
+    db: sqlite3.Connection,
+    jti: bytes,
+    family: str,
+    successor: Consumed,
+    now_ms: int,
+    grace_ms: int,
+    until: float | None,
+) -> Consumed:
+    """`BlacklistABC.consume_refresh` in one write transaction: of the processes that race
+    for one `jti`, the first to take the write lock inserts its row; the others then see it."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        row = db.execute(_CONSUMED, (jti,)).fetchone()
+        if row is None:
+            next_jti, iat_ms, exp_ms = successor.successor_jti.bytes, *successor[2:]
+            db.execute(_CONSUME, (jti, next_jti, iat_ms, exp_ms, now_ms, until))
+            result = successor
+        else:
+            recorded_jti, iat_ms, exp_ms, consumed_at_ms = row
+            result = Consumed("retry", UUID(bytes=recorded_jti), iat_ms, exp_ms)
+            if (
+                not within_grace(consumed_at_ms, now_ms, grace_ms)
+                or (db.execute(_IS_CONSUMED, (recorded_jti,)).fetchone()[0])
+            ):
+                db.execute(_REGISTER_FAMILY, (family, until))
+                result = result._replace(outcome="reused")
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+        raise
+    return result
+
+
 def _purge(db: sqlite3.Connection, now: float) -> int:
     """Delete every row whose token can no longer be accepted at `now`; return how many."""
     with db:  # one transaction (the connection is in autocommit mode otherwise)
         db.execute("BEGIN IMMEDIATE")
         tokens = db.execute("DELETE FROM revoked_token WHERE expires_at <= ?", (now,)).rowcount
         subjects = db.execute("DELETE FROM revoked_subject WHERE expires_at <= ?", (now,)).rowcount
-    return tokens + subjects
+        families = db.execute("DELETE FROM revoked_family WHERE expires_at <= ?", (now,)).rowcount
+        consumed = db.execute("DELETE FROM consumed_refresh WHERE expires_at <= ?", (now,))
+    return tokens + subjects + families + consumed.rowcount
 
 
-_Changes = tuple[int, list[tuple[bytes, float | None]], list[tuple[str, float, float | None]]]
+_Changes = tuple[
+    int,
+    list[tuple[bytes, float | None]],
+    list[tuple[str, float, float | None]],
+    list[tuple[str, float | None]],
+]
 
 
 def _snapshot(db: sqlite3.Connection) -> tuple[int, Replica]:
@@ -345,13 +455,14 @@ def _snapshot(db: sqlite3.Connection) -> tuple[int, Replica]:
         for_good = [from_bytes(row[0], "big") for row in db.execute(_ALL_TOKENS_FOR_GOOD)]
         rows = db.execute(_ALL_TOKENS_EXPIRING).fetchall()
         subjects = db.execute(_CHANGED_SUBJECTS, (-1,)).fetchall()
+        families = db.execute(_CHANGED_FAMILIES, (-1,)).fetchall()
     finally:
         db.execute("COMMIT")
     expiring = [from_bytes(jti, "big") for jti, _ in rows]
     until = [at for _, at in rows]
     del rows
     cutoffs = [(s, millisecond_of(before), at) for s, before, at in subjects]
-    return revision, Replica.from_snapshot(for_good, expiring, until, cutoffs)
+    return revision, Replica.from_snapshot(for_good, expiring, until, cutoffs, families)
 
 
 def _changes(db: sqlite3.Connection, since: int) -> _Changes:
@@ -360,12 +471,13 @@ def _changes(db: sqlite3.Connection, since: int) -> _Changes:
     try:
         revision = int(db.execute("SELECT seq FROM revision").fetchone()[0])
         if revision == since:
-            return revision, [], []
+            return revision, [], [], []
         tokens = db.execute(_CHANGED_TOKENS, (since,)).fetchall()
         subjects = db.execute(_CHANGED_SUBJECTS, (since,)).fetchall()
+        families = db.execute(_CHANGED_FAMILIES, (since,)).fetchall()
     finally:
         db.execute("COMMIT")
-    return revision, tokens, subjects
+    return revision, tokens, subjects, families
 
 
 class SQLiteBlacklist(BlacklistABC):
@@ -481,18 +593,44 @@ class SQLiteBlacklist(BlacklistABC):
         if self._replica is not None:
             self._replica.raise_cutoff(subject, revoked_before_ms, until)
 
+    async def register_family(self, family: str, expires_at_ms: int | None) -> None:
+        until = None if expires_at_ms is None else expires_at_ms / 1000
+        await self._write(lambda db: _register_family(db, family, until))
+        if self._replica is not None:
+            self._replica.revoke_family(family, until)
+
+    async def consume_refresh(
+        self,
+        jti: UUID,
+        family: str,
+        successor_jti: UUID,
+        successor_iat_ms: int,
+        successor_exp_ms: int | None,
+        now_ms: int,
+        grace_ms: int,
+        until_ms: int | None,
+    ) -> Consumed:
+        until = None if until_ms is None else until_ms / 1000
+        successor = Consumed("rotated", successor_jti, successor_iat_ms, successor_exp_ms)
+        found = await self._write(
+            lambda db: _consume(db, jti.bytes, family, successor, now_ms, grace_ms, until)
+        )
+        if found.outcome == "reused" and self._replica is not None:
+            self._replica.revoke_family(family, until)
+        return found
+
     async def is_blacklisted(self, token: Token) -> bool:
         if not self.replicated:
-            jti, subject = token.jti.bytes, token.sub
+            jti, subject, family = token.jti.bytes, token.sub, family_of(token)
             iat = cutoff_seconds(issued_ms(token))  # compared as milliseconds, exactly
-            return await self._read(lambda db: _is_blacklisted(db, jti, subject, iat))
+            return await self._read(lambda db: _is_blacklisted(db, jti, subject, iat, family))
         self._forget_if_forked()
         replica = self._replica
         if replica is None:
             replica = await self._load()
         elif not self._catch_up(replica):
             replica = await self._catch_up_off_loop(replica)
-        return replica.is_revoked(token.jti.int, token.sub, issued_ms(token))
+        return replica.is_revoked(token.jti.int, token.sub, issued_ms(token), family_of(token))
 
     async def purge(self) -> int:
         """Delete the rows of tokens that have expired now; return how many went."""
@@ -552,13 +690,15 @@ class SQLiteBlacklist(BlacklistABC):
         return changes
 
     def _apply(self, replica: Replica, changes: _Changes) -> None:
-        revision, tokens, subjects = changes
+        revision, tokens, subjects, families = changes
         if revision < self._revision:  # another file's history: the guard should have said so
             raise self._unavailable(sqlite3.DatabaseError("the revision of its file went back"))
         for jti, until in tokens:
             replica.revoke_token(int.from_bytes(jti, "big"), until)
         for subject, before, until in subjects:
             replica.raise_cutoff(subject, millisecond_of(before), until)
+        for family, until in families:
+            replica.revoke_family(family, until)
         self._revision = max(self._revision, revision)
         if replica.purge_due(now := self._clock()):
             replica.purge(now)
