@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,26 @@ def test_a_store_that_cannot_consume_the_refresh_token_is_a_503(tmp_path: Path) 
             holder.close()
         # Fail closed and nothing consumed: the same refresh token rotates once the store is back.
         assert _refresh(client, alice["refresh_token"]).status_code == 200
+
+
+def test_rotation_never_takes_a_session_past_its_maximum_age() -> None:
+    clock = ManualClock.from_wall_time()
+    app = session_app(clock, session_max_age=timedelta(hours=1))
+    manager = manager_of(app)
+    with serving(app) as client:
+        login = _login(client, "alice")
+        auth_time = manager.decode(login["refresh_token"]).auth_time
+        assert auth_time is not None
+        clock.advance(30 * 60)
+        rotated = _refresh(client, login["refresh_token"]).json()
+        # not 30 days from now: the session ends an hour after the login
+        assert manager.decode(rotated["refresh_token"]).exp == auth_time + timedelta(hours=1)
+        clock.advance(20 * 60)
+        last = _refresh(client, rotated["refresh_token"]).json()
+        # and the access token, 15 minutes from now, no later than that either
+        assert manager.decode(last["access_token"]).exp == auth_time + timedelta(hours=1)
+        rotated = last
+        clock.advance(10 * 60)  # the hour is over: the session ends with its tokens
+        expired = {"msg": "the token has expired"}
+        assert _refused(_refresh(client, rotated["refresh_token"]), 401) == expired
+        assert _refused(client.get("/me", headers=bearer(rotated["access_token"])), 401) == expired
