@@ -6,6 +6,8 @@ threshold is 5, so 11 minutes after login a token has 4 left and a response rene
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +19,7 @@ from sanic.response import json
 
 from sanic_jwt_extended import (
     JWT,
+    RedisBlacklist,
     Token,
     jwt_optional,
     jwt_required,
@@ -33,6 +36,7 @@ from tests.adapter.session_app import (
 )
 from tests.support.apps import bearer, manager_of, set_cookies
 from tests.support.clock import ManualClock
+from tests.support.redis_server import RedisServer, start_server
 
 THRESHOLD = timedelta(minutes=5)
 NEAR_EXPIRY = 11 * 60  # seconds after login: 4 of the access token's 15 minutes left
@@ -251,3 +255,44 @@ def test_without_a_threshold_nothing_slides() -> None:
         response = browser.send("GET", "/me")
         assert response.status_code == 200
         assert "set-cookie" not in response.headers
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    """A Redis-protocol server of this test's own, which it stops."""
+    server = start_server()
+    yield server
+    server.cleanup()
+
+
+def test_nothing_is_renewed_while_the_store_cannot_be_reached(
+    redis_server: RedisServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    clock = ManualClock.from_wall_time()
+    app = sliding_app(
+        clock,
+        blacklist_class=RedisBlacklist,
+        blacklist_init_kwargs={"url": redis_server.url, "replica": False},  # a check per token
+    )
+
+    @app.get("/store-goes-down")
+    @jwt_required
+    async def store_goes_down(request: Request, token: Token) -> HTTPResponse:
+        redis_server.stop()
+        return json({"msg": "the store went down while the view ran"})
+
+    with serving(app) as client:
+        browser = _cookie_browser(client)
+        clock.advance(NEAR_EXPIRY)
+        response = browser.send("GET", "/store-goes-down")
+        assert response.json() == {"msg": "the store went down while the view ran"}
+        assert "set-cookie" not in response.headers
+        # said once, as a warning without a traceback; never an error of Sanic's middleware
+        said = [r for r in caplog.records if r.getMessage().startswith("access cookie not")]
+        assert [(r.levelno, r.exc_info) for r in said] == [(logging.WARNING, None)]
+        assert "RevocationStoreUnavailableError" in said[0].getMessage()
+        assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+        refused = browser.send("GET", "/me")  # fail closed
+        assert refused.status_code == 503
+        assert "set-cookie" not in refused.headers

@@ -14,7 +14,12 @@ from typing import Any
 
 from sanic import HTTPResponse, Request
 
-from jwt_core import Config, JWTExtendedException, WrongTokenError
+from jwt_core import (
+    Config,
+    JWTExtendedException,
+    RevocationStoreUnavailableError,
+    WrongTokenError,
+)
 from sanic_jwt_extended._guard import COOKIE_TOKEN_ATTRIBUTE
 from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
 from sanic_jwt_extended._state import JWTState, current_state, state_of
@@ -145,8 +150,9 @@ async def slide_access_cookie(request: Request, response: Any) -> None:
     (status below 400), and the view did not set or delete the access cookie itself. Then
     `manager.slide(token)` says whether the token has less than the threshold left (and
     the session is within `session_max_age`); the token is verified once more, so one the
-    view revoked (logout) is never renewed; and the new access cookie (and its CSRF
-    cookie) goes on the response, which is then not cached (`no-store`).
+    view revoked (logout) is never renewed, nor any while the store is down (logged as a
+    warning); and the new access cookie (and its CSRF cookie) goes on the response, which
+    is then not cached (`no-store`).
     """
     token = getattr(request.ctx, COOKIE_TOKEN_ATTRIBUTE, None)
     if token is None or not isinstance(response, HTTPResponse) or response.status >= 400:
@@ -160,8 +166,10 @@ async def slide_access_cookie(request: Request, response: Any) -> None:
         return
     try:
         await manager.verify(token.raw_jwt)  # revoked while the view ran (its family too)?
-    except JWTExtendedException as exc:
-        logger.debug("access cookie not renewed: %s: %s", type(exc).__name__, exc)
+    except JWTExtendedException as exc:  # the response goes out as the view made it
+        down = isinstance(exc, RevocationStoreUnavailableError)
+        level = logging.WARNING if down else logging.DEBUG
+        logger.log(level, "access cookie not renewed: %s: %s", type(exc).__name__, exc)
         return
     _set(response, renewed, None, "access", state)
     response.headers["Cache-Control"] = "no-store"
