@@ -11,11 +11,15 @@ Prints
 - how long a worker takes to open (load its replica) against a store of 1,000,000 revocations
   and answer its first check, for SQLite and Redis;
 - the propagation time between two worker processes on loopback (Redis replica): from
-  `revoke()` returning in one to the token being refused in the other (p50, p99).
+  `revoke()` returning in one to the token being refused in the other (p50, p99);
+- the cost of one refresh-token rotation (`TokenManager.rotate`: verify, consume in the store,
+  mint a pair) per store, as a ratio to minting a plain pair (`create_refresh_token +
+  create_access_token`) measured in the same rounds.
 The Redis stores talk to a valkey-server of their own on a loopback port (`REDIS_URL` is used
 instead when set).
 
-Run: `hatch run bench:stores` or `python benchmarks/stores.py [--revoked N]`.
+Run: `hatch run bench:stores` or `python benchmarks/stores.py [--revoked N]`;
+`--rotation-only` prints the rotation rows alone.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from harness.redis_server import RedisServer, start_server
 from harness.report import table
 from harness.tokens import make_token
 
+from jwt_core import Config, TokenManager
 from jwt_core.blacklist import (
     BlacklistABC,
     InMemoryBlacklist,
@@ -307,6 +312,58 @@ def propagation_ms(url: str, rounds: int) -> tuple[float, float, float]:
     return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], samples[-1]
 
 
+ROTATION_SECRET = "benchmark-secret-0123456789abcdef-0123456789abcdef"
+
+
+def session_manager(store: type[BlacklistABC], **options: object) -> TokenManager:
+    """A manager with sessions over `store` (HS256, the default options otherwise)."""
+    config = Config(
+        secret_key=ROTATION_SECRET,
+        use_blacklist=True,
+        blacklist_class=store,
+        blacklist_init_kwargs=options,
+    )
+    return TokenManager(config)
+
+
+async def rotation_costs(url: str, tmp: str, rounds: int, batch: int) -> list[list[str]]:
+    """Median us per op over `rounds` round-robin rounds of `batch` ops: a plain pair minted,
+    then one rotation per store (each of a login minted before the timing)."""
+    managers = {
+        "memory": session_manager(InMemoryBlacklist),
+        "sqlite (replica)": session_manager(SQLiteBlacklist, path=str(Path(tmp, "rot.sqlite3"))),
+        "redis (replica)": session_manager(RedisBlacklist, url=url, prefix="jwt-bench-rot:"),
+    }
+    for manager in managers.values():
+        await manager.open()
+    baseline = next(iter(managers.values()))
+    samples: dict[str, list[float]] = {"plain pair": [], **{name: [] for name in managers}}
+    clock = time.perf_counter_ns
+    try:
+        for _ in range(rounds):
+            start = clock()
+            for _ in range(batch):
+                baseline.create_refresh_token("alice")
+                baseline.create_access_token("alice")
+            samples["plain pair"].append((clock() - start) / batch / 1000)
+            for name, manager in managers.items():
+                logins = [manager.start_session("alice").refresh_token for _ in range(batch)]
+                start = clock()
+                for raw in logins:
+                    await manager.rotate(raw)
+                samples[name].append((clock() - start) / batch / 1000)
+    finally:
+        for manager in managers.values():
+            await manager.close()
+    base = statistics.median(samples["plain pair"])
+    rows = [["one operation", "us/op", "x plain pair"]]
+    for name, values in samples.items():
+        label = name if name == "plain pair" else f"rotate, {name}"
+        median = statistics.median(values)
+        rows.append([label, f"{median:.1f}", f"{median / base:.2f}"])
+    return rows
+
+
 def mib(traced: float, rss: float) -> list[str]:
     return [f"{traced:.1f}", f"{rss:.1f}"]
 
@@ -326,6 +383,11 @@ async def main() -> None:
     parser.add_argument(
         "--redis-revoked", type=int, default=100_000, help="keys for the Redis startup row"
     )
+    parser.add_argument("--rotation-rounds", type=int, default=15, help="rounds of rotations")
+    parser.add_argument("--rotation-batch", type=int, default=200, help="rotations per round")
+    parser.add_argument(
+        "--rotation-only", action="store_true", help="only the rotation rows (a quick run)"
+    )
     args = parser.parse_args()
 
     server: RedisServer | None = None
@@ -335,6 +397,10 @@ async def main() -> None:
         url = server.url
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            rotation = await rotation_costs(url, tmp, args.rotation_rounds, args.rotation_batch)
+            if args.rotation_only:
+                print_rotation(rotation, args.rotation_rounds, args.rotation_batch)
+                return
             stores: list[tuple[str, Callable[[], BlacklistABC]]] = [
                 ("memory", InMemoryBlacklist),
                 ("sqlite (replica)", lambda: SQLiteBlacklist(Path(tmp, "bench.sqlite3"))),
@@ -387,11 +453,21 @@ async def main() -> None:
         )
     )
     print()
+    print_rotation(rotation, args.rotation_rounds, args.rotation_batch)
+    print()
     p50, p99, worst = propagation
     print(
         f"Redis propagation, revoke() returned in one worker process -> refused in another "
         f"({args.propagation} revocations): p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {worst:.2f} ms"
     )
+
+
+def print_rotation(rows: list[list[str]], rounds: int, batch: int) -> None:
+    print(
+        f"refresh-token rotation (HS256; median of {rounds} round-robin rounds of {batch} ops; "
+        "a rotation verifies the refresh token, consumes it in the store and mints a pair)"
+    )
+    print(table(rows))
 
 
 if __name__ == "__main__":

@@ -115,6 +115,15 @@ class Sessions:
             bound = limit if bound is None else min(bound, limit)
         return None if bound is None else math.ceil((bound + self._margin) * 1000)
 
+    def _consumed_until_ms(self, now: float, limit: int | None, exp: float | None) -> int | None:
+        """When the store may forget a consumed token (and the family, if reused): not before
+        the family's entries may go, nor before the token itself could no longer be accepted
+        (one minted by `create_refresh_token` may outlive the configured lifetimes)."""
+        until = self._entries_until_ms(now, limit)
+        if until is None or exp is None:
+            return None
+        return max(until, math.ceil((exp + self._margin) * 1000))
+
     def _access_exp(self, now: float, limit: int | None) -> int | None:
         return self._exp(self._config.access_token_expires, now, limit)
 
@@ -190,7 +199,7 @@ class Sessions:
                 None if exp is None else exp * 1000,
                 millisecond_of(now),
                 self._grace_ms,
-                self._entries_until_ms(now, limit),
+                self._consumed_until_ms(now, limit, verified.exp),
             )
         )
         if consumed.outcome == "reused":

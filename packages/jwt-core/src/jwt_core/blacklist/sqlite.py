@@ -402,29 +402,23 @@ def _consume(
 ) -> Consumed:
     """`BlacklistABC.consume_refresh` in one write transaction: of the processes that race
     for one `jti`, the first to take the write lock inserts its row; the others then see it."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
+    with db:  # one transaction, as in _purge (the connection is in autocommit mode otherwise)
+        db.execute("BEGIN IMMEDIATE")
         row = db.execute(_CONSUMED, (jti,)).fetchone()
         if row is None:
-            next_jti, iat_ms, exp_ms = successor.successor_jti.bytes, *successor[2:]
+            next_jti = successor.successor_jti.bytes
+            iat_ms, exp_ms = successor.successor_iat_ms, successor.successor_exp_ms
             db.execute(_CONSUME, (jti, next_jti, iat_ms, exp_ms, now_ms, until))
-            result = successor
-        else:
-            recorded_jti, iat_ms, exp_ms, consumed_at_ms = row
-            result = Consumed("retry", UUID(bytes=recorded_jti), iat_ms, exp_ms)
-            if (
-                not within_grace(consumed_at_ms, now_ms, grace_ms)
-                or (db.execute(_IS_CONSUMED, (recorded_jti,)).fetchone()[0])
-            ):
-                db.execute(_REGISTER_FAMILY, (family, until))
-                result = result._replace(outcome="reused")
-        db.execute("COMMIT")
-    except BaseException:
-        if db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-        raise
-    return result
+            return successor
+        recorded_jti, iat_ms, exp_ms, consumed_at_ms = row
+        recorded = Consumed("retry", UUID(bytes=recorded_jti), iat_ms, exp_ms)
+        if (
+            within_grace(consumed_at_ms, now_ms, grace_ms)
+            and not (db.execute(_IS_CONSUMED, (recorded_jti,)).fetchone()[0])
+        ):
+            return recorded
+        db.execute(_REGISTER_FAMILY, (family, until))
+        return recorded._replace(outcome="reused")
 
 
 def _purge(db: sqlite3.Connection, now: float) -> int:
