@@ -60,6 +60,13 @@ def sliding_app(clock: ManualClock, **options: Any) -> Sanic[Any, Any]:
         set_access_cookies(response, JWT.create_access_token("someone-else"))
         return response
 
+    @app.get("/raw-cookie")
+    @jwt_required
+    async def raw_cookie(request: Request, token: Token) -> HTTPResponse:
+        response = json({"msg": "the view writes its own Set-Cookie line"})
+        response.headers.add("Set-Cookie", f"{ACCESS_COOKIE}=its-own; Path=/; HttpOnly")
+        return response
+
     @app.get("/clear-cookie")
     @jwt_required
     async def clear_cookie(request: Request, token: Token) -> HTTPResponse:
@@ -172,6 +179,11 @@ def test_a_view_that_sets_or_clears_the_access_cookie_itself_wins() -> None:
         lines = own.headers.get_list("set-cookie")
         assert len([line for line in lines if line.startswith(f"{ACCESS_COOKIE}=")]) == 1
         assert manager_of(app).decode(browser.jar[ACCESS_COOKIE]).identity == "someone-else"
+
+        browser = _cookie_browser(client)
+        clock.advance(NEAR_EXPIRY)
+        raw = browser.send("GET", "/raw-cookie")
+        assert raw.headers.get_list("set-cookie") == [f"{ACCESS_COOKIE}=its-own; Path=/; HttpOnly"]
 
         browser = _cookie_browser(client)
         clock.advance(NEAR_EXPIRY)

@@ -138,8 +138,18 @@ def unset_jwt_cookies(response: HTTPResponse) -> None:
 
 
 def _sets_cookie(response: HTTPResponse, names: tuple[str, ...]) -> bool:
-    """Whether `response` already sets (or deletes) a cookie of one of `names`."""
-    return any(cookie.key in names for cookie in response.cookies.cookies)
+    """Whether `response` already sets (or deletes) a cookie of one of `names`.
+
+    Read off the Set-Cookie headers: Sanic's `Cookie` objects, or lines a view wrote itself.
+    (Sanic 24.12's `response.cookies.cookies` raises KeyError when there are none.)
+    """
+    for cookie in response.headers.getall("set-cookie", []):
+        key = getattr(cookie, "key", None)
+        if key is None:
+            key = str(cookie).partition("=")[0].strip()
+        if key in names:
+            return True
+    return False
 
 
 async def slide_access_cookie(request: Request, response: Any) -> None:
