@@ -124,6 +124,27 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
     )
     assert response.json == {"msg": "the token has been revoked"}
 
+    # the refresh token may also come as {"refresh_token": ...} in the body; it is read and
+    # checked there: a broken one refuses the logout (and revokes nothing)
+    again = await _login(client, "alice", "wonderland")
+    as_again = {"Authorization": f"Bearer {again['access_token']}"}
+    _, response = await client.post(
+        "/logout", headers=as_again, json={"refresh_token": "not.a-token.at-all"}
+    )
+    assert response.status == 422
+    _, response = await client.get("/protected", headers=as_again)
+    assert response.status == 200
+    _, response = await client.post(
+        "/logout",
+        headers={"Authorization": f"Bearer {again['access_token']}"},
+        json={"refresh_token": again["refresh_token"]},
+    )
+    assert response.status == 200
+    _, response = await client.post(
+        "/refresh", headers={"X-Refresh-Token": f"Bearer {again['refresh_token']}"}
+    )
+    assert response.json == {"msg": "the token has been revoked"}
+
 
 async def test_a_reused_refresh_token_ends_the_session(demo: ModuleType) -> None:
     client = demo.app.asgi_client
