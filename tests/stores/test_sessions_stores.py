@@ -104,7 +104,8 @@ async def test_redis_pausing_writes_while_consuming_fails_closed(
 ) -> None:
     """Checks answer (reads go on), the consuming script waits: the rotation gives up within
     `blacklist_timeout` and returns no tokens; a retry afterwards gets the successor."""
-    manager = manager_over("redis", own_redis_server.url, blacklist_timeout=0.3)
+    slow = {"socket_timeout": 10.0}  # longer than the pause: only blacklist_timeout ends it
+    manager = manager_over("redis", own_redis_server.url, blacklist_timeout=0.3, store=slow)
     await manager.open()
     admin = redis.asyncio.from_url(own_redis_server.url)
     try:
@@ -219,3 +220,36 @@ async def test_a_store_opened_later_loads_the_revoked_families(
             client = redis.asyncio.from_url(where)
             await delete_keys(client, prefix)
             await client.aclose()
+
+
+# -- a Redis Cluster -----------------------------------------------------------------------------
+@pytest.mark.parametrize("replica", [True, False])
+async def test_sessions_work_against_a_redis_cluster(
+    cluster_node: RedisServer, replica: bool
+) -> None:
+    """The consumed keys, the successor's and the family's share one slot; the feed has its
+    own, written after; a strict check asks the family's slot apart."""
+    prefix = f"jwt-test-{uuid.uuid4().hex[:12]}:"
+    store = {"cluster": True, "prefix": prefix, "replica": replica}
+    manager = manager_over("redis", cluster_node.url, store=store)
+    await manager.open()
+    try:
+        login, other = manager.start_session("alice"), manager.start_session("alice")
+        pair = await manager.rotate(login.refresh_token)
+        retry = await manager.rotate(login.refresh_token)  # inside the grace
+        assert manager.decode(retry.refresh_token).jti == manager.decode(pair.refresh_token).jti
+        await manager.rotate(pair.refresh_token)
+        with pytest.raises(RevokedTokenError):
+            await manager.rotate(login.refresh_token)  # its successor was used: reuse
+
+        async def refused() -> bool:
+            try:
+                await manager.verify(pair.access_token)
+            except RevokedTokenError:
+                return True
+            return False
+
+        await eventually(refused, "the reused family is refused")
+        assert (await manager.verify(other.access_token)).sub == "alice"
+    finally:
+        await manager.close()

@@ -241,10 +241,15 @@ class TokenManager:
             raise ConfigurationConflictError("revoking tokens needs use_blacklist=True")
         return self.blacklist
 
-    async def _store_call(self, call: Any) -> Any:
-        """Await a store call within `blacklist_timeout`; any failure means the store is down."""
+    async def _store_call(self, call: Any, *, writes: bool = False) -> Any:
+        """Await a store call within `blacklist_timeout`; any failure means the store is down.
+
+        A check of a store that answers without I/O (`performs_io` false: memory, a replica)
+        is awaited directly; `writes` marks a call that goes to the store itself whatever its
+        replica (consuming a refresh token), always bounded.
+        """
         try:
-            if self.blacklist is not None and not self.blacklist.performs_io:
+            if not writes and self.blacklist is not None and not self.blacklist.performs_io:
                 return await call  # nothing to wait for: no timer, no extra task
             if _timeout is not None:
                 async with _timeout(self.config.blacklist_timeout):

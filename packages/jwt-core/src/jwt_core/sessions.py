@@ -62,8 +62,9 @@ def new_family() -> str:
 class Sessions:
     """The session rules of one `TokenManager`: what to mint, and what to ask the store.
 
-    `mint` signs a `MintRequest`; `verify` is the manager's; `store_call` awaits a store call
-    within `blacklist_timeout`, turning faults into `RevocationStoreUnavailableError`.
+    `mint` signs a `MintRequest`; `verify` is the manager's; `store_call(call, writes=True)`
+    awaits a store call within `blacklist_timeout`, a fault becoming
+    `RevocationStoreUnavailableError`.
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class Sessions:
         verify: Callable[[str, Policy], Awaitable[Token]],
         clock: Callable[[], float],
         store: BlacklistABC | None,
-        store_call: Callable[[Awaitable[Any]], Awaitable[Any]],
+        store_call: Callable[..., Awaitable[Any]],
     ) -> None:
         self._config = config
         self._mint = mint
@@ -200,7 +201,8 @@ class Sessions:
                 millisecond_of(now),
                 self._grace_ms,
                 self._consumed_until_ms(now, limit, verified.exp),
-            )
+            ),
+            writes=True,
         )
         if consumed.outcome == "reused":
             logger.warning("refresh token reuse: family=%s identity=%s", family, token.sub)
@@ -261,7 +263,7 @@ class Sessions:
         now = self._clock()
         tokens = [token] if refresh is None else [token, refresh]
         for each in tokens:
-            await self._store_call(store.register(each))
+            await self._store_call(store.register(each), writes=True)
         families: dict[str, int] = {}
         for each in tokens:
             if each._claims.family is not None and each._claims.auth_time is not None:
@@ -269,7 +271,7 @@ class Sessions:
         for family, auth_time in families.items():
             until = self._entries_until_ms(now, self._limit(auth_time))
             try:
-                await self._store_call(store.register_family(family, until))
+                await self._store_call(store.register_family(family, until), writes=True)
             except NotImplementedError:
                 logger.debug("%s keeps no families: logout revoked the tokens only", store)
                 return

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, unquote
 from uuid import UUID
 
@@ -127,6 +127,11 @@ return {'reused', record}
 """
 _CONSUME_AND_FEED = _REVOKE_FAMILY_FN + "local function feed()\n" + _FEED + "\nend\n" + _CONSUME
 _CONSUME_ONLY = _REVOKE_FAMILY_FN + "local function feed() end\n" + _CONSUME
+_OUTCOMES: dict[str, Literal["rotated", "retry", "reused"]] = {
+    "rotated": "rotated",
+    "retry": "retry",
+    "reused": "reused",
+}
 
 # One page of a full load: SCAN from cursor ARGV[1] for pattern ARGV[2] (COUNT ARGV[3]); for
 # each key its name without the prefix (ARGV[4] characters), its expiry (epoch ms, -1 none,
@@ -184,6 +189,10 @@ class RedisBlacklist(BlacklistABC):
     (the server is down, hung or the feed behind), its checks fail with
     `RevocationStoreUnavailableError` rather than answer from an old state. A store used
     where it was not opened (a forked child) checks with a round trip.
+
+    Sessions: a revoked family is one key tagged by the family (`family_key`), replicated as
+    the `family` change kind; consuming a refresh token is one Lua script over the family's
+    slot (`consumed_key_start`), on one server together with the feed entry of a reuse.
 
     Give either `url` (the client and its connection pool are then made in `open()`, inside the
     running event loop, and closed in `close()`) or a ready `redis.asyncio` client as `client`
@@ -354,16 +363,19 @@ class RedisBlacklist(BlacklistABC):
             keys += [self.counter_key, self.stream_key]
             args += [*change, str(self.stream_maxlen)]
             reply = await self._call(lambda client: client.eval(_CONSUME_AND_FEED, 4, *keys, *args))
-        outcome, found = _text(reply[0]), _text(reply[1]).split(" ")
+        outcome, found = _OUTCOMES[_text(reply[0])], _text(reply[1]).split(" ")
         if outcome == "reused":
-            if self._cluster:  # the feed's own slot: after the family key (see the docstring)
+            # on a cluster the feed has a slot of its own: appended after the family key (if
+            # this append fails, the store refuses the family at once, the replicas at their
+            # next full load; the caller gets RevocationStoreUnavailableError either way)
+            if self._cluster:
                 feed_args = [*change, str(self.stream_maxlen)]
                 feed_keys = [self.counter_key, self.stream_key]
                 await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
             if self.feed is not None:
                 self.feed.replica.revoke_family(family, _seconds(until))
         recorded_exp = None if found[2] == "-" else int(found[2])
-        return Consumed(outcome, UUID(hex=found[0]), int(found[1]), recorded_exp)  # type: ignore[arg-type]
+        return Consumed(outcome, UUID(hex=found[0]), int(found[1]), recorded_exp)
 
     async def is_blacklisted(self, token: Token) -> bool:
         feed = self.feed
