@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from jwt_core import Config, TokenManager
 from tests.docs.example_files import SECRET, expected_output, load_app, run_example
 from tests.support.apps import bearer, set_cookies
+from tests.support.redis_server import RedisServer, start_server
 
 REVOKED = {"msg": "the token has been revoked"}
 REUSED = {"msg": "the refresh token was used already: its session is revoked"}
@@ -91,3 +95,34 @@ def test_cookie_sessions_rotate_with_csrf_and_slide_close_to_expiry() -> None:
 def test_the_grace_window_steps_print_what_the_page_shows() -> None:
     _, printed = run_example("sessions_grace.py")
     assert printed == expected_output("sessions_grace.py")
+
+
+@pytest.fixture
+def valkey() -> Iterator[RedisServer]:
+    server = start_server()
+    yield server
+    server.cleanup()
+
+
+def _session_through(app: Any) -> None:
+    """Login, rotate, reuse ends the family; a second login, logged out with its refresh token."""
+    first = app.test_client.post("/login")[1].json
+    second = _refresh(app, first["refresh_token"]).json
+    assert _refresh(app, second["refresh_token"]).status == 200
+    response = _refresh(app, first["refresh_token"])
+    assert (response.status, response.json) == (401, REUSED)
+    _, response = app.test_client.get("/me", headers=bearer(second["access_token"]))
+    assert response.json == REVOKED
+
+    other = app.test_client.post("/login")[1].json
+    sent = {**bearer(other["access_token"]), "X-Refresh-Token": f"Bearer {other['refresh_token']}"}
+    _, response = app.test_client.post("/logout", headers=sent)
+    assert response.json == {"msg": "logged out"}
+    assert _refresh(app, other["refresh_token"]).json == REVOKED
+
+
+def test_the_revocation_pages_apps_rotate_and_log_out_sessions(
+    tmp_path: Path, valkey: RedisServer
+) -> None:
+    _session_through(load_app("revocation_app.py", REVOCATION_DB=str(tmp_path / "r.sqlite3")))
+    _session_through(load_app("revocation_redis.py", REDIS_URL=valkey.url))
