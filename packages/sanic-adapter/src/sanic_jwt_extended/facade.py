@@ -288,8 +288,10 @@ class AppJWT:
         """Trade a refresh token for a new access token and a new refresh token of its family.
 
         The refresh token is verified (its family's revocation included) and consumed in the
-        store: a second use after `refresh_reuse_grace` revokes the whole family and raises
-        `RevokedTokenError` (401). The new tokens carry the claims of the one presented.
+        store. Presenting it again is reuse, which revokes the whole family and raises
+        `RevokedTokenError` (401), unless it is a retry: within `refresh_reuse_grace` of its
+        consumption and before its successor is used, it gets that same successor again.
+        The new tokens carry the claims of the one presented.
         A store that cannot be reached raises `RevocationStoreUnavailableError` (503).
         """
         return await self.manager.rotate(refresh_token, fresh=fresh)
