@@ -16,6 +16,7 @@ import os
 import secrets
 import stat
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,12 +26,14 @@ from sanic.response import json
 from sanic_jwt_extended import (
     JWT,
     Token,
+    TokenPair,
     jwt_optional,
     jwt_required,
     refresh_jwt_required,
     set_access_cookies,
     set_refresh_cookies,
     unset_jwt_cookies,
+    verify_jwt_in_request,
 )
 
 logger = logging.getLogger("demo_app")
@@ -112,10 +115,14 @@ with JWT.initialize(app) as jwt:
     jwt.config.use_acl = True
     jwt.config.use_blacklist = True
     jwt.config.blacklist_class, jwt.config.blacklist_init_kwargs = STORE
-    jwt.config.token_location = ("headers", "cookies")
-    # Each cookie token has its own CSRF value: /cookie/logout, which checks both, needs
-    # the refresh token's in a header of its own.
+    # json: /logout may take the refresh token as {"refresh_token": ...} in its body.
+    jwt.config.token_location = ("headers", "cookies", "json")
+    # Each cookie token has its own CSRF value: /cookie/refresh and /cookie/logout, which
+    # read the refresh cookie, need the refresh token's in a header of its own.
     jwt.config.refresh_jwt_csrf_header = "X-CSRF-Refresh-Token"
+    # Cookie sessions: an access cookie with less than 5 of its 15 minutes left is renewed
+    # on the response (sliding); the session ends 30 days after login whatever happens.
+    jwt.config.sliding_session_threshold = timedelta(minutes=5)
     # Plain http on localhost: browsers (and curl) drop Secure cookies sent over http.
     jwt.config.cookie_secure = os.environ.get("DEMO_COOKIE_SECURE", "") == "1"
 
@@ -153,66 +160,65 @@ async def index(request: Request) -> HTTPResponse:
     return json(
         {
             "POST /login": "JSON {username, password} -> access_token (fresh) + refresh_token",
-            "POST /refresh": "refresh token in 'X-Refresh-Token: Bearer ...' -> new access token",
-            "POST /logout": "access token + refresh token in X-Refresh-Token: revokes both",
+            "POST /refresh": "refresh token in 'X-Refresh-Token: Bearer ...' -> a new pair "
+            "(the old refresh token is used up: using it again ends the session)",
+            "POST /logout": "access token (+ the refresh token, optional): ends the session",
             "GET /protected": "any valid access token",
             "GET /optional": "with or without a token",
             "GET /admin": "role ADMIN only",
             "GET /fresh": "fresh access tokens only (straight from /login)",
             "POST /cookie/login": "as /login, but the tokens are set as cookies",
             "POST /cookie/protected": "cookie token + X-CSRF-Token header",
-            "POST /cookie/logout": "both CSRF headers: revokes both cookie tokens, clears them",
+            "POST /cookie/refresh": "refresh cookie + X-CSRF-Refresh-Token: both cookies anew",
+            "POST /cookie/logout": "both CSRF headers: ends the session, clears the cookies",
             "users": {name: user["role"] for name, user in USERS.items()},
         }
     )
 
 
+def _pair(tokens: TokenPair) -> HTTPResponse:
+    """The JSON answer carrying an access token and a refresh token."""
+    return json(tokens._asdict(), headers=NO_STORE)
+
+
+def _with_cookies(response: HTTPResponse, tokens: TokenPair) -> HTTPResponse:
+    """`response` setting both token cookies (and their CSRF cookies)."""
+    set_access_cookies(response, tokens.access_token)
+    set_refresh_cookies(response, tokens.refresh_token)
+    return response
+
+
 @app.post("/login")
 async def login(request: Request) -> HTTPResponse:
-    """Check the credentials and return a fresh access token and a refresh token."""
+    """Check the credentials and start a session: a fresh access token and a refresh token."""
     checked = _check_user(request)
     if isinstance(checked, HTTPResponse):
         return checked
-    username, role = checked
-    return json(
-        {
-            "access_token": JWT.create_access_token(username, role, True),
-            "refresh_token": JWT.create_refresh_token(username, role),
-        },
-        headers=NO_STORE,
-    )
+    return _pair(JWT.start_session(*checked))
 
 
 @app.post("/refresh")
-@refresh_jwt_required
+@refresh_jwt_required(locations="headers")
 async def refresh(request: Request, token: Token) -> HTTPResponse:
-    """A new, non-fresh access token for the refresh token's identity and role."""
-    access = JWT.create_access_token(token.identity, token.role, False)
-    return json({"access_token": access}, headers=NO_STORE)
+    """Rotate: a new, non-fresh access token and a new refresh token; this one is used up."""
+    return _pair(await JWT.rotate(token))
 
 
-@refresh_jwt_required
-async def _refresh_token_of(request: Request, token: Token) -> Token:
-    """The request's refresh token, verified as /refresh verifies it (and refused alike)."""
-    return token
+async def _end_session(request: Request, access: Token, where: tuple[str, ...]) -> None:
+    """Log out: the access token, the refresh token when the client sent it, their family.
 
-
-async def _revoke_session(request: Request, access: Token) -> None:
-    """Revoke the access token and the refresh token sent with it: both are refused after.
-
-    Revoking the access token alone would leave the refresh token able to buy new ones.
+    The family covers the refresh token the client did not send: it is refused too.
     """
-    refresh = await _refresh_token_of(request)  # the decorator passes token=
-    await JWT.revoke(refresh)
-    await JWT.revoke(access)
+    refresh = await verify_jwt_in_request(request, refresh=True, optional=True, locations=where)
+    await JWT.logout(access, refresh)
 
 
 @app.post("/logout")
 @jwt_required
 async def logout(request: Request, token: Token) -> HTTPResponse:
-    """Log out: the access token, and the refresh token in X-Refresh-Token, are revoked."""
-    await _revoke_session(request, token)
-    return json({"msg": "access and refresh tokens revoked"})
+    """Log out; the refresh token may come in X-Refresh-Token or as JSON refresh_token."""
+    await _end_session(request, token, ("headers", "json"))
+    return json({"msg": "logged out: the session's tokens are revoked"})
 
 
 @app.get("/protected")
@@ -249,11 +255,8 @@ async def cookie_login(request: Request) -> HTTPResponse:
     checked = _check_user(request)
     if isinstance(checked, HTTPResponse):
         return checked
-    username, role = checked
-    response = json({"msg": f"logged in as {username}; cookies set"}, headers=NO_STORE)
-    set_access_cookies(response, JWT.create_access_token(username, role, True))
-    set_refresh_cookies(response, JWT.create_refresh_token(username, role))
-    return response
+    response = json({"msg": f"logged in as {checked[0]}; cookies set"}, headers=NO_STORE)
+    return _with_cookies(response, JWT.start_session(*checked))
 
 
 @app.post("/cookie/protected")
@@ -263,11 +266,19 @@ async def cookie_protected(request: Request, token: Token) -> HTTPResponse:
     return json({"msg": f"hello {token.identity}, your CSRF header matched"})
 
 
+@app.post("/cookie/refresh")
+@refresh_jwt_required(locations="cookies")
+async def cookie_refresh(request: Request, token: Token) -> HTTPResponse:
+    """As /refresh, for the refresh cookie (and its CSRF header): both cookies are set anew."""
+    response = json({"msg": "refreshed; cookies set"}, headers=NO_STORE)
+    return _with_cookies(response, await JWT.rotate(token))
+
+
 @app.post("/cookie/logout")
-@jwt_required
+@jwt_required(locations="cookies")
 async def cookie_logout(request: Request, token: Token) -> HTTPResponse:
-    """Revoke the access and refresh cookie tokens and clear every JWT cookie."""
-    await _revoke_session(request, token)
+    """End the cookie session (the refresh cookie's token too) and clear every JWT cookie."""
+    await _end_session(request, token, ("cookies",))
     response = json({"msg": "logged out"})
     unset_jwt_cookies(response)
     return response

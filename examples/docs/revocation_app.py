@@ -6,7 +6,14 @@ import os
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
-from sanic_jwt_extended import JWT, SQLiteBlacklist, Token, jwt_required
+from sanic_jwt_extended import (
+    JWT,
+    SQLiteBlacklist,
+    Token,
+    jwt_required,
+    refresh_jwt_required,
+    verify_jwt_in_request,
+)
 
 app = Sanic("revocation-app")
 with JWT.initialize(app) as jwt:
@@ -22,7 +29,15 @@ with JWT.initialize(app) as jwt:
 
 @app.post("/login")
 async def login(request: Request) -> HTTPResponse:
-    return json({"access_token": JWT.create_access_token("alice")})
+    # A session: an access token and a refresh token of one family (see sessions.md).
+    return json(JWT.start_session("alice")._asdict(), headers={"Cache-Control": "no-store"})
+
+
+@app.post("/refresh")
+@refresh_jwt_required
+async def refresh(request: Request, token: Token) -> HTTPResponse:
+    pair = await JWT.rotate(token)  # the refresh token is used up; a reuse ends the session
+    return json(pair._asdict(), headers={"Cache-Control": "no-store"})
 
 
 @app.get("/me")
@@ -35,7 +50,10 @@ async def me(request: Request, token: Token) -> HTTPResponse:
 @app.post("/logout")
 @jwt_required
 async def logout(request: Request, token: Token) -> HTTPResponse:
-    await JWT.revoke(token)  # or: await token.revoke()
+    # This session: the access token, the refresh token when sent (X-Refresh-Token) and
+    # every other token of their family. One token alone: await JWT.revoke(token).
+    refresh = await verify_jwt_in_request(request, refresh=True, optional=True)
+    await JWT.logout(token, refresh)
     return json({"msg": "logged out"})
 
 

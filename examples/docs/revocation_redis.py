@@ -6,7 +6,14 @@ import os
 from sanic import Request, Sanic, json
 from sanic.response import HTTPResponse
 
-from sanic_jwt_extended import JWT, RedisBlacklist, Token, jwt_required
+from sanic_jwt_extended import (
+    JWT,
+    RedisBlacklist,
+    Token,
+    jwt_required,
+    refresh_jwt_required,
+    verify_jwt_in_request,
+)
 
 app = Sanic("revocation-redis")
 with JWT.initialize(app) as jwt:
@@ -21,6 +28,19 @@ with JWT.initialize(app) as jwt:
 # --8<-- [end:config]
 
 
+@app.post("/login")
+async def login(request: Request) -> HTTPResponse:
+    return json(JWT.start_session("alice")._asdict(), headers={"Cache-Control": "no-store"})
+
+
+@app.post("/refresh")
+@refresh_jwt_required
+async def refresh(request: Request, token: Token) -> HTTPResponse:
+    # one Lua script consumes the refresh token: one winner across every machine
+    pair = await JWT.rotate(token)
+    return json(pair._asdict(), headers={"Cache-Control": "no-store"})
+
+
 @app.get("/me")
 @jwt_required
 async def me(request: Request, token: Token) -> HTTPResponse:
@@ -30,5 +50,7 @@ async def me(request: Request, token: Token) -> HTTPResponse:
 @app.post("/logout")
 @jwt_required
 async def logout(request: Request, token: Token) -> HTTPResponse:
-    await token.revoke()
+    # the session: this token, the refresh token when sent, their family (sessions.md)
+    refresh = await verify_jwt_in_request(request, refresh=True, optional=True)
+    await JWT.logout(token, refresh)
     return json({"msg": "logged out"})

@@ -84,7 +84,9 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
     )
     assert response.status == 200
     assert response.headers["cache-control"] == "no-store"
-    refreshed = {"Authorization": f"Bearer {response.json['access_token']}"}
+    rotated = dict(response.json)
+    assert rotated["refresh_token"] != alice["refresh_token"]  # the old one is used up
+    refreshed = {"Authorization": f"Bearer {rotated['access_token']}"}
     _, response = await client.get("/protected", headers=refreshed)
     assert response.json == {"identity": "alice", "role": "ADMIN", "fresh": False}
     _, response = await client.get("/fresh", headers=refreshed)
@@ -97,25 +99,70 @@ async def test_walkthrough_with_headers(demo: ModuleType) -> None:
     _, response = await client.get("/optional", headers=as_alice)
     assert response.json == {"hello": "alice"}
 
-    # logout needs the refresh token too; without it nothing is revoked
-    _, response = await client.post("/logout", headers=as_alice)
-    assert response.status == 401
-    assert response.json["msg"].startswith("missing refresh token")
-    _, response = await client.get("/protected", headers=as_alice)
-    assert response.status == 200
-
-    alice_refresh = {"X-Refresh-Token": f"Bearer {alice['refresh_token']}"}
-    _, response = await client.post("/logout", headers={**as_alice, **alice_refresh})
-    assert response.json == {"msg": "access and refresh tokens revoked"}
-    _, response = await client.get("/protected", headers=as_alice)
-    assert response.status == 401
-    assert response.json == {"msg": "the token has been revoked"}
+    # logout with the current refresh token: the whole session ends, the first access
+    # token (not sent) included; bob's session is another family and stays
+    alice_refresh = {"X-Refresh-Token": f"Bearer {rotated['refresh_token']}"}
+    _, response = await client.post("/logout", headers={**refreshed, **alice_refresh})
+    assert response.json == {"msg": "logged out: the session's tokens are revoked"}
+    for headers in (as_alice, refreshed):
+        _, response = await client.get("/protected", headers=headers)
+        assert response.status == 401
+        assert response.json == {"msg": "the token has been revoked"}
     # the refresh token can no longer buy access tokens
     _, response = await client.post("/refresh", headers=alice_refresh)
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
-    _, response = await client.get("/protected", headers=refreshed)
-    assert response.status == 200  # only the revoked tokens are refused
+    as_bob = {"Authorization": f"Bearer {bob['access_token']}"}
+    _, response = await client.get("/protected", headers=as_bob)
+    assert response.status == 200  # only alice's session is refused
+
+    # logout without the refresh token (none sent) still ends it: the family is revoked
+    _, response = await client.post("/logout", headers=as_bob)
+    assert response.status == 200
+    _, response = await client.post(
+        "/refresh", headers={"X-Refresh-Token": f"Bearer {bob['refresh_token']}"}
+    )
+    assert response.json == {"msg": "the token has been revoked"}
+
+    # the refresh token may also come as {"refresh_token": ...} in the body; it is read and
+    # checked there: a broken one refuses the logout (and revokes nothing)
+    again = await _login(client, "alice", "wonderland")
+    as_again = {"Authorization": f"Bearer {again['access_token']}"}
+    _, response = await client.post(
+        "/logout", headers=as_again, json={"refresh_token": "not.a-token.at-all"}
+    )
+    assert response.status == 422
+    _, response = await client.get("/protected", headers=as_again)
+    assert response.status == 200
+    _, response = await client.post(
+        "/logout",
+        headers={"Authorization": f"Bearer {again['access_token']}"},
+        json={"refresh_token": again["refresh_token"]},
+    )
+    assert response.status == 200
+    _, response = await client.post(
+        "/refresh", headers={"X-Refresh-Token": f"Bearer {again['refresh_token']}"}
+    )
+    assert response.json == {"msg": "the token has been revoked"}
+
+
+async def test_a_reused_refresh_token_ends_the_session(demo: ModuleType) -> None:
+    client = demo.app.asgi_client
+    alice = await _login(client, "alice", "wonderland")
+    old = {"X-Refresh-Token": f"Bearer {alice['refresh_token']}"}
+    _, response = await client.post("/refresh", headers=old)
+    rotated = dict(response.json)
+    _, response = await client.post(
+        "/refresh", headers={"X-Refresh-Token": f"Bearer {rotated['refresh_token']}"}
+    )
+    assert response.status == 200
+    # the first refresh token again, after its successor was used: a copy, so reuse
+    _, response = await client.post("/refresh", headers=old)
+    assert response.status == 401
+    _, response = await client.get(
+        "/protected", headers={"Authorization": f"Bearer {rotated['access_token']}"}
+    )
+    assert response.json == {"msg": "the token has been revoked"}
 
 
 async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
@@ -142,6 +189,28 @@ async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
     _, response = await client.get("/protected", headers={"Cookie": jar})
     assert response.json["identity"] == "bob"  # GET needs no CSRF header
 
+    # rotation through the refresh cookie needs its own CSRF value; it sets all four anew
+    _, response = await client.post(
+        "/cookie/refresh", headers={"Cookie": jar, "X-CSRF-Token": csrf}
+    )
+    assert response.status == 401
+    assert response.json == {"msg": "the CSRF value is missing"}
+    _, response = await client.post("/cookie/refresh", headers={"Cookie": jar, **both_csrf})
+    assert response.status == 200
+    assert response.headers["cache-control"] == "no-store"
+    rotated = set_cookies(response)
+    assert set(rotated) == set(cookies)
+    assert all(rotated[name]["value"] != cookies[name]["value"] for name in cookies)
+    old_jar, cookies = jar, rotated
+    jar = "; ".join(f"{name}={entry['value']}" for name, entry in cookies.items())
+    csrf = cookies["csrf_access_token"]["value"]
+    refresh_csrf = cookies["csrf_refresh_token"]["value"]
+    both_csrf = {"X-CSRF-Token": csrf, "X-CSRF-Refresh-Token": refresh_csrf}
+    _, response = await client.post(
+        "/cookie/protected", headers={"Cookie": jar, "X-CSRF-Token": csrf}
+    )
+    assert response.status == 200
+
     # the refresh cookie's own CSRF value is needed to revoke it
     _, response = await client.post("/cookie/logout", headers={"Cookie": jar, "X-CSRF-Token": csrf})
     assert response.status == 401
@@ -153,9 +222,11 @@ async def test_walkthrough_with_cookies(demo: ModuleType) -> None:
     )
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
-    _, response = await client.post("/refresh", headers={"Cookie": jar, **both_csrf})
+    _, response = await client.post("/cookie/refresh", headers={"Cookie": jar, **both_csrf})
     assert response.status == 401
     assert response.json == {"msg": "the token has been revoked"}
+    _, response = await client.get("/protected", headers={"Cookie": old_jar})
+    assert response.json == {"msg": "the token has been revoked"}  # the whole family
 
 
 async def test_revocations_live_in_the_demo_data_folder(demo: ModuleType) -> None:

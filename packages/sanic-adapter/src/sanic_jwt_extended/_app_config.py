@@ -146,6 +146,8 @@ def _converter(name: str, key: str) -> Callable[[Any], Any]:
         "json_encoder": _class,
         "access_token_expires": lambda v: _seconds(v, allow_false=True),
         "refresh_token_expires": lambda v: _seconds(v, allow_false=True),
+        "session_max_age": lambda v: _seconds(v, allow_false=True),
+        "sliding_session_threshold": lambda v: _seconds(v, allow_false=True),
         "leeway": lambda v: _seconds(v, allow_false=False),
     }
     if name in special:

@@ -38,6 +38,9 @@ logger = logging.getLogger("sanic_jwt_extended")
 
 # request.ctx: the raw token whose user `USER_ATTRIBUTE` holds (the loader runs once for it).
 _USER_OF = "_sanic_jwt_extended_user_of"
+# request.ctx: the verified access token when the guard read it from the access cookie, else
+# None: what a sliding session renews on the response.
+COOKIE_TOKEN_ATTRIBUTE = "_sanic_jwt_extended_cookie_token"
 
 
 class _Deferred:
@@ -129,9 +132,16 @@ async def authenticate_with(
     """`authenticate` with what `resolve` gave for the request's app already at hand."""
     ctx = request.ctx
     try:
-        token = await verify_request(request, requirement, manager, places)
-        if token is not None and state.hooks.active:
-            await _run_hooks(ctx, state.hooks, token)
+        found = await verify_request(request, requirement, manager, places)
+        if found is None:
+            token = None
+        else:
+            token, location = found
+            if state.hooks.active:
+                await _run_hooks(ctx, state.hooks, token)
+            if token.type == "access":
+                # The access cookie's token, for sliding sessions (`cookies.slide_access_cookie`).
+                setattr(ctx, COOKIE_TOKEN_ATTRIBUTE, token if location == "cookies" else None)
     except JWTExtendedException as exc:
         _refused(request, exc)
         raise
@@ -149,13 +159,17 @@ async def _run_hooks(ctx: Any, hooks: Hooks, token: Token) -> None:
 
 async def verify_request(
     request: Request, requirement: Requirement, manager: TokenManager, places: TokenPlaces
-) -> Token | None:
-    """Find the token in `request` and have `manager` verify it (the core's checks only)."""
+) -> tuple[Token, str] | None:
+    """Find the token in `request` and have `manager` verify it (the core's checks only).
+
+    The verified token and the location it was read from; None when optional and absent.
+    """
     found = find_token(request, places, optional=requirement.optional)
     if found is None:
         return None
     raw, location, csrf = found
     required = csrf_required(places, location, request.method)
-    return await manager.verify(
+    token = await manager.verify(
         raw, requirement.policy, csrf=CsrfProof(csrf, True) if required else None
     )
+    return token, location

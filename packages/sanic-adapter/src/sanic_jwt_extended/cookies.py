@@ -7,14 +7,21 @@ header (double submit); the JWT cookie itself stays out of reach of scripts. Att
 
 from __future__ import annotations
 
+import logging
 import math
 from datetime import datetime, timezone
+from typing import Any
 
-from sanic import HTTPResponse
+from sanic import HTTPResponse, Request
 
-from jwt_core import WrongTokenError
+from jwt_core import (
+    JWTExtendedException,
+    RevocationStoreUnavailableError,
+    WrongTokenError,
+)
+from sanic_jwt_extended._guard import COOKIE_TOKEN_ATTRIBUTE
 from sanic_jwt_extended._places import A_TOKEN, TokenPlaces, TokenType
-from sanic_jwt_extended._state import JWTState, current_state
+from sanic_jwt_extended._state import JWTState, current_state, state_of
 from sanic_jwt_extended.http_config import HttpConfig
 
 __all__ = [
@@ -24,6 +31,9 @@ __all__ = [
     "unset_jwt_cookies",
     "unset_refresh_cookies",
 ]
+
+
+logger = logging.getLogger("sanic_jwt_extended")
 
 
 def _max_age(token_exp: datetime | None) -> int | None:
@@ -41,9 +51,16 @@ def _places(state: JWTState, token_type: TokenType) -> tuple[HttpConfig, TokenPl
     return config, places
 
 
-def _set(response: HTTPResponse, token: str, max_age: int | None, token_type: TokenType) -> None:
+def _set(
+    response: HTTPResponse,
+    token: str,
+    max_age: int | None,
+    token_type: TokenType,
+    state: JWTState | None = None,
+) -> None:
     """Check `token` (the core's decode errors, or WrongTokenError) and set its cookies."""
-    state = current_state()
+    if state is None:
+        state = current_state()
     manager = state.require_manager()
     config, places = _places(state, token_type)
     decoded = manager.decode(token)
@@ -118,3 +135,51 @@ def unset_jwt_cookies(response: HTTPResponse) -> None:
     """Expire every cookie this library sets (logout)."""
     _unset(response, "access")
     _unset(response, "refresh")
+
+
+def _sets_cookie(response: HTTPResponse, names: tuple[str, ...]) -> bool:
+    """Whether `response` already sets (or deletes) a cookie of one of `names`.
+
+    Read off the Set-Cookie headers: Sanic's `Cookie` objects, or lines a view wrote itself.
+    (Sanic 24.12's `response.cookies.cookies` raises KeyError when there are none.)
+    """
+    for cookie in response.headers.getall("set-cookie", []):
+        key = getattr(cookie, "key", None)
+        if key is None:
+            key = str(cookie).partition("=")[0].strip()
+        if key in names:
+            return True
+    return False
+
+
+async def slide_access_cookie(request: Request, response: Any) -> None:
+    """Response middleware of a sliding session: renew the access cookie close to its expiry.
+
+    Registered when `sliding_session_threshold` is set. Acts only when a guard of this
+    request read the access token from the access cookie, the response is not an error
+    (status below 400), and the view did not set or delete the access cookie itself. Then
+    `manager.slide(token)` says whether the token has less than the threshold left (and
+    the session is within `session_max_age`); the token is verified once more, so one the
+    view revoked (logout) is never renewed, nor any while the store is down (logged as a
+    warning); and the new access cookie (and its CSRF cookie) goes on the response, which
+    is then not cached (`no-store`).
+    """
+    token = getattr(request.ctx, COOKIE_TOKEN_ATTRIBUTE, None)
+    if token is None or not isinstance(response, HTTPResponse) or response.status >= 400:
+        return
+    state = state_of(request.app)
+    if _sets_cookie(response, state.places["access"].cookie_names):
+        return
+    manager = state.require_manager()
+    renewed = manager.slide(token)
+    if renewed is None:
+        return
+    try:
+        await manager.verify(token.raw_jwt)  # revoked while the view ran (its family too)?
+    except JWTExtendedException as exc:  # the response goes out as the view made it
+        down = isinstance(exc, RevocationStoreUnavailableError)
+        level = logging.WARNING if down else logging.DEBUG
+        logger.log(level, "access cookie not renewed: %s: %s", type(exc).__name__, exc)
+        return
+    _set(response, renewed, None, "access", state)
+    response.headers["Cache-Control"] = "no-store"

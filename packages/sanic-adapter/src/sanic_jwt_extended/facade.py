@@ -11,6 +11,7 @@ accept each other's tokens.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -23,7 +24,13 @@ from typing import Any, Concatenate, Generic, ParamSpec, TypeVar
 from sanic import HTTPResponse, Request
 from sanic.exceptions import ServerError
 
-from jwt_core import BlacklistABC, ConfigurationConflictError, Token, TokenManager
+from jwt_core import (
+    BlacklistABC,
+    ConfigurationConflictError,
+    Token,
+    TokenManager,
+    TokenPair,
+)
 from jwt_core.token import decode_raw_with
 from sanic_jwt_extended._app_config import options_from_app_config
 from sanic_jwt_extended._routes import check_route_roles, verify_websocket_before_upgrade
@@ -35,6 +42,7 @@ from sanic_jwt_extended._state import (
     named,
     state_of,
 )
+from sanic_jwt_extended.cookies import slide_access_cookie
 from sanic_jwt_extended.handlers import HANDLED, NO_STORE, ErrorHandler, Handler
 from sanic_jwt_extended.hooks import ClaimsLoader, TokenVerifier, UserLoader
 from sanic_jwt_extended.http_config import HttpConfig
@@ -71,7 +79,8 @@ def _dispatcher(state: JWTState, name: str) -> ErrorHandler:
 
 
 def _register(app: AnyApp, state: JWTState) -> None:
-    """Error handlers, worker start/stop listeners, the websocket pre-upgrade check, OpenAPI."""
+    """Error handlers, worker start/stop listeners, the websocket pre-upgrade check, sliding
+    sessions' response middleware, OpenAPI."""
     for name, refusal in HANDLED.items():
         try:
             app.error_handler.add(refusal.exception, _dispatcher(state, name))
@@ -107,6 +116,8 @@ def _register(app: AnyApp, state: JWTState) -> None:
     app.register_listener(close_store, "after_server_stop")
     app.register_listener(warn_unshared_store, "main_process_start")
     app.register_middleware(verify_websocket_before_upgrade, "request")
+    if state.require_manager().config.sliding_session_threshold is not False:
+        app.register_middleware(slide_access_cookie, "response")
 
     if sanic_ext_installed():
 
@@ -246,6 +257,54 @@ class AppJWT:
             nbf=nbf,
         )
 
+    def start_session(
+        self,
+        identity: Any,
+        role: str | None = None,
+        *,
+        fresh: bool | timedelta = True,
+        public_claims: Mapping[str, Any] | None = None,
+        private_claims: Mapping[str, Any] | None = None,
+        iss: str | None = None,
+        aud: str | list[str] | None = None,
+    ) -> TokenPair:
+        """A login: an access token (fresh by default) and a refresh token of a new family.
+
+        Both carry the family id (`fam`) and the time of this login (`auth_time`);
+        [`rotate`][sanic_jwt_extended.AppJWT.rotate] keeps them. The additional claims
+        loader's claims are added as for `create_*`. See [sessions](../sessions.md).
+        """
+        return self.manager.start_session(
+            identity,
+            role,
+            fresh=fresh,
+            public_claims=public_claims,
+            private_claims=self._state.hooks.claims(identity, private_claims),
+            iss=iss,
+            aud=aud,
+        )
+
+    async def rotate(self, refresh_token: Token | str, *, fresh: bool = False) -> TokenPair:
+        """Trade a refresh token for a new access token and a new refresh token of its family.
+
+        The refresh token is verified (its family's revocation included) and consumed in the
+        store. Presenting it again is reuse, which revokes the whole family and raises
+        `RevokedTokenError` (401), unless it is a retry: within `refresh_reuse_grace` of its
+        consumption and before its successor is used, it gets that same successor again.
+        The new tokens carry the claims of the one presented.
+        A store that cannot be reached raises `RevocationStoreUnavailableError` (503).
+        """
+        return await self.manager.rotate(refresh_token, fresh=fresh)
+
+    async def logout(self, token: Token, refresh: Token | None = None) -> None:
+        """End the session: revoke `token`, `refresh` when given, and their family.
+
+        Every other token of the family (the refresh token the client keeps, access tokens
+        on other tabs) is refused from then on; other sessions of the identity are not
+        touched (that is `revoke_all`).
+        """
+        await self.manager.logout(token, refresh)
+
     def decode(self, raw: str) -> Token:
         """Verify `raw` with the app's keys and rules (not its blacklist); the core's errors."""
         return self.manager.decode(raw)
@@ -312,10 +371,11 @@ class _JWTMeta(type):
 class JWT(metaclass=_JWTMeta):
     """Holds configuration, creates and revokes tokens; use the class, not instances.
 
-    `create_access_token`, `create_refresh_token`, `decode`, `revoke` and `revoke_all` are
-    those of [`AppJWT`][sanic_jwt_extended.AppJWT], for the current app: the app named in
-    this context, else the request's app, else the only initialized app (several: a clear
-    error saying to use `JWT.for_app(app)`).
+    `create_access_token`, `create_refresh_token`, `start_session`, `rotate`, `logout`,
+    `decode`, `revoke` and `revoke_all` are those of
+    [`AppJWT`][sanic_jwt_extended.AppJWT], for the current app: the app named in this
+    context, else the request's app, else the only initialized app (several: a clear error
+    saying to use `JWT.for_app(app)`).
     """
 
     # For instances too (`JWT().config`); on the class itself the metaclass's typed properties
@@ -326,6 +386,9 @@ class JWT(metaclass=_JWTMeta):
 
     create_access_token = _ForCurrentApp(AppJWT.create_access_token)
     create_refresh_token = _ForCurrentApp(AppJWT.create_refresh_token)
+    start_session = _ForCurrentApp(AppJWT.start_session)
+    rotate = _ForCurrentApp(AppJWT.rotate)
+    logout = _ForCurrentApp(AppJWT.logout)
     decode = _ForCurrentApp(AppJWT.decode)
     revoke = _ForCurrentApp(AppJWT.revoke)
     revoke_all = _ForCurrentApp(AppJWT.revoke_all)
@@ -345,12 +408,16 @@ class JWT(metaclass=_JWTMeta):
 
     @classmethod
     @contextmanager
-    def initialize(cls, app: AnyApp) -> Iterator[type[JWT]]:
+    def initialize(
+        cls, app: AnyApp, *, clock: Callable[[], float] = time.time
+    ) -> Iterator[type[JWT]]:
         """Configure JWT for `app` inside the block; leaving it validates, freezes and registers.
 
         The block starts from fresh defaults plus any `JWT_*` options in `app.config`;
         options set in the block win. It yields the `JWT` class, whose class-level API means
         `app` inside the block: `with JWT.initialize(app) as jwt: jwt.config.secret_key = ...`.
+        `clock` is the app's `TokenManager` clock (epoch seconds, like `time.time`): a test
+        can pass one it moves by hand to reach expiry without waiting.
         """
         existing = getattr(app.ctx, CTX_ATTRIBUTE, None)
         if isinstance(existing, JWTState):
@@ -369,7 +436,7 @@ class JWT(metaclass=_JWTMeta):
         opened = named.set(state)
         try:
             yield cls
-            manager = TokenManager(state.config)
+            manager = TokenManager(state.config, clock=clock)
             check_route_roles(app.router.routes, state.config)
         except BaseException:
             delattr(app.ctx, CTX_ATTRIBUTE)
