@@ -83,7 +83,7 @@ def test_cookie_sessions_rotate_with_csrf_and_slide_close_to_expiry() -> None:
 
     # A session token of this app minted 11 minutes ago: 4 minutes left, so /me renews it.
     earlier = TokenManager(
-        Config(secret_key=SECRET, token_location=("cookies",)), clock=lambda: time.time() - 660
+        Config(secret_key=SECRET, csrf_claim=True), clock=lambda: time.time() - 660
     )
     old = earlier.start_session("alice").access_token
     _, response = app.test_client.get("/me", headers={"Cookie": f"access_token_cookie={old}"})
