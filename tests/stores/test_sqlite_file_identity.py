@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -128,6 +129,43 @@ async def test_a_first_start_creates_the_file_and_says_where(
     await again.open()
     await again.close()
     assert len([r for r in caplog.records if r.name == "jwt_core"]) == 1
+
+
+async def test_a_first_start_waits_for_another_worker_creating_the_same_file(path: Path) -> None:
+    """Two workers starting at once on a new file: one holds the write lock (creating the
+    tables) while the other switches the file to WAL, a step SQLite does not retry by
+    itself ("database is locked" at once). The second worker waits for the lock instead."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))  # the other made it
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # ... and holds its write lock
+    released = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    store = SQLiteBlacklist(path, busy_timeout=10.0)
+    released.start()
+    try:
+        await store.open()
+        token = fresh_token("alice")
+        await store.register(token)
+        assert await store.is_blacklisted(token)
+    finally:
+        released.join()
+        await store.close()
+        other.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_a_first_start_that_cannot_get_the_lock_in_time_fails_closed(path: Path) -> None:
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    store = SQLiteBlacklist(path, busy_timeout=0.05)
+    try:
+        with pytest.raises(RevocationStoreUnavailableError, match="could not switch it to WAL"):
+            await store.open()
+    finally:
+        await store.close()
+        other.execute("COMMIT")
+        other.close()
 
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))

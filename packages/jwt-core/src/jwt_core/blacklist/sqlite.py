@@ -278,7 +278,7 @@ class _Link:
             raise guard.fail(f"its file can no longer be opened ({exc})") from exc
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
-            db.execute("PRAGMA journal_mode = WAL")
+            _use_wal(db, self._busy_timeout)
             db.execute("PRAGMA synchronous = FULL")
             _prepare(db)
             file_id = _identity(self._path)
@@ -338,6 +338,32 @@ class _DatabaseThread:
     def abandon(self) -> None:
         """Forget the connection without closing it (in a forked child: it is the parent's)."""
         self._link.abandon()
+
+
+def _use_wal(db: sqlite3.Connection, busy_timeout: float) -> None:
+    """Put the file in WAL mode, waiting up to `busy_timeout` seconds for other connections.
+
+    The first switch of a new file changes it for good, and it needs the write lock. SQLite
+    does not call the busy handler for it: when another connection holds the write lock at
+    that moment (another worker starting at the same time, creating the tables), the switch
+    fails at once with "database is locked", which made a worker of a multi-worker app die
+    at its first start now and then. So the switch is tried again until the lock is free.
+    """
+    deadline = time.monotonic() + busy_timeout
+    pause = 0.001
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        if time.monotonic() >= deadline:
+            raise sqlite3.OperationalError(
+                f"database is locked: could not switch it to WAL within {busy_timeout} s"
+            )
+        time.sleep(pause)
+        pause = min(pause * 2, 0.05)
 
 
 def _prepare(db: sqlite3.Connection) -> None:
