@@ -7,6 +7,8 @@ depend on the time: `TokenManager.decode` runs the time checks on every call, ca
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from jwt_core._claims import ClaimRules, check_payload
 from jwt_core._jws import (
     b64url_decode,
@@ -35,7 +37,8 @@ class Verifier:
         self.max_length = max_length
         self.cache_size = cache_size
         self.header_keys: dict[str, Key] = {}  # header segment -> key, for signed headers only
-        self.verified: dict[str, VerifiedClaims] = {}  # raw token -> its verified claims
+        # raw token -> its verified claims, oldest first
+        self.verified: OrderedDict[str, VerifiedClaims] = OrderedDict()
 
     def key_for_header(self, segment: str) -> Key:
         """Check a header segment and pick its key from our own configuration only.
@@ -86,14 +89,16 @@ class Verifier:
     def _remember(self, raw: str, claims: VerifiedClaims) -> None:
         """Put verified claims in the cache, evicting the oldest; safe under threads.
 
-        No lock: every step is one dict operation, atomic under the GIL and in free-threaded
-        builds, and a race between two evictions only costs one of them its pick (pop with a
-        default), or its iterator (RuntimeError), after which it looks again.
+        No lock: every step is one operation of the (C) ordered dict, atomic under the GIL
+        and in free-threaded builds, and a race between two evictions only costs one of them
+        its pick (KeyError: emptied by the other), after which it looks again. The oldest is
+        taken in O(1): from a plain dict, `next(iter())` walks over the slots its earlier
+        evictions left empty, once per fresh token.
         """
         cache = self.verified
         while len(cache) >= self.cache_size:
             try:
-                cache.pop(next(iter(cache)), None)
-            except (StopIteration, RuntimeError):  # emptied, or changed, by another thread
+                cache.popitem(last=False)
+            except KeyError:
                 continue
         cache[raw] = claims
