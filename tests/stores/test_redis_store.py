@@ -62,11 +62,11 @@ async def test_the_keys_of_one_check_share_a_hash_slot(
     await store.register(token)
     await store.register_identity(subject, at(now), at(now + 60))
     keys = [key.decode() async for key in client.scan_iter(match=f"{prefix}*")]
-    feed = [store.counter_key, store.stream_key]
+    feed = [key for key in keys if key.startswith(store.feed_tag)]  # stream, index, ...
     keys = [key for key in keys if key not in feed]
     assert sorted(keys) == sorted([store.token_key(token), store.cutoff_key(subject)])
     assert key_slot(keys[0].encode()) == key_slot(keys[1].encode())
-    assert key_slot(feed[0].encode()) == key_slot(feed[1].encode())  # the feed's own slot
+    assert len({key_slot(key.encode()) for key in feed}) == 1  # the feed's own slot
     tag = store.subject_tag(subject)
     assert tag.count("{") == 1
     assert tag.count("}") == 1
@@ -153,6 +153,99 @@ def test_built_from_keyword_arguments_alone(redis_url: str) -> None:
     assert store.url == redis_url
     assert store.prefix == "myapp:"
     assert RedisBlacklist().url == "redis://localhost:6379/0"
+
+
+async def started(url: str, prefix: str) -> RedisBlacklist:
+    result = RedisBlacklist(url, prefix=prefix)
+    await result.open()
+    return result
+
+
+async def test_a_worker_loads_the_index_not_the_keys(
+    store: RedisBlacklist, client: redis.asyncio.Redis, redis_url: str, prefix: str
+) -> None:
+    now = time.time()
+    tokens = [make_token("alice", iat=now, exp=now + 60), make_token("bob", iat=now, exp=None)]
+    for token in tokens:
+        await store.register(token)
+    await store.register_identity("carol", at(now), at(now + 60))
+    await client.delete(*(store.token_key(token) for token in tokens), store.cutoff_key("carol"))
+    worker = await started(redis_url, prefix)
+    try:  # the keys are gone: only the index can say so
+        assert all([await worker.is_blacklisted(token) for token in tokens])
+        assert await worker.is_blacklisted(make_token("carol", iat=now - 1, exp=now + 60)) is True
+        assert await worker.is_blacklisted(make_token("alice", iat=now, exp=now + 60)) is False
+    finally:
+        await worker.close()
+
+
+async def test_keys_of_an_earlier_version_are_read_and_indexed_on_the_first_start(
+    client: redis.asyncio.Redis, redis_url: str, prefix: str
+) -> None:
+    now = time.time()
+    old, older = make_token("alice", iat=now, exp=now + 60), make_token("bob", iat=now, exp=None)
+    layout = RedisBlacklist(redis_url, prefix=prefix)
+    try:  # as a version without the index wrote them: the keys alone
+        await client.set(layout.token_key(old), "1", pxat=int((now + 120) * 1000))
+        await client.set(layout.token_key(older), "1")
+        await client.set(layout.cutoff_key("carol"), repr(now), pxat=int((now + 120) * 1000))
+        cut_off = make_token("carol", iat=now - 1, exp=now + 60)
+        first = await started(redis_url, prefix)
+        try:
+            assert await first.is_blacklisted(old) is True
+            assert await first.is_blacklisted(older) is True
+            assert await first.is_blacklisted(cut_off) is True
+        finally:
+            await first.close()
+        assert await client.get(layout.indexed_key) is not None
+        await client.delete(layout.token_key(old), layout.token_key(older))
+        second = await started(redis_url, prefix)
+        try:  # from the index built by the first
+            assert await second.is_blacklisted(old) is True
+            assert await second.is_blacklisted(older) is True
+            assert await second.is_blacklisted(cut_off) is True
+        finally:
+            await second.close()
+    finally:
+        await delete_keys(client, prefix)
+
+
+async def test_changes_that_skipped_the_index_are_taken_from_the_stream_or_the_keys(
+    store: RedisBlacklist, client: redis.asyncio.Redis, redis_url: str, prefix: str
+) -> None:
+    """A writer of an earlier version feeds the stream but not the index: the next worker adds
+    its changes from the stream, or, once the stream no longer holds them, reads the keys."""
+    now = time.time()
+    await store.register(make_token("alice", iat=now, exp=now + 60))  # the index is whole
+    skipped = make_token("bob", iat=now, exp=now + 60)
+    until = str(int((now + 120) * 1000))
+    await client.set(store.token_key(skipped), "1", pxat=int(until))
+    n = await client.incr(store.counter_key)
+    fields = {"n": n, "k": "jti", "key": skipped.jti.hex, "v": "", "x": until}
+    await client.xadd(store.stream_key, fields)  # type: ignore[arg-type]
+    await client.delete(store.token_key(skipped))
+    worker = await started(redis_url, prefix)
+    try:  # not in the keys any more: from the stream
+        assert await worker.is_blacklisted(skipped) is True
+    finally:
+        await worker.close()
+    assert int(await client.get(store.indexed_key)) == n
+
+    trimmed = make_token("carol", iat=now, exp=now + 60)
+    await client.set(store.token_key(trimmed), "1", pxat=int(until))
+    n = await client.incr(store.counter_key)
+    fields = {"n": n, "k": "jti", "key": trimmed.jti.hex, "v": "", "x": until}
+    await client.xadd(store.stream_key, fields)  # type: ignore[arg-type]
+    later = {"n": n + 1, "k": "jti", "key": uuid.uuid4().hex, "v": "", "x": ""}
+    await client.xadd(store.stream_key, later)  # type: ignore[arg-type]
+    await client.incr(store.counter_key)
+    await client.xtrim(store.stream_key, maxlen=1)  # the entry of `trimmed` is gone
+    worker = await started(redis_url, prefix)
+    try:  # from its key
+        assert await worker.is_blacklisted(trimmed) is True
+    finally:
+        await worker.close()
+    assert int(await client.get(store.indexed_key)) == n + 1
 
 
 async def run_against_cluster(store: RedisBlacklist) -> None:

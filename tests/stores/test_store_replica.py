@@ -72,6 +72,17 @@ def test_a_bulk_load_expires_in_order_and_accepts_more() -> None:
     assert [i for i in (4, 9) if i in ids] == [9]
 
 
+def test_a_bulk_load_of_an_id_given_twice_keeps_it_until_its_latest_expiry() -> None:
+    ids = ExpiringIds()
+    ids.load([7], [1, 2, 1, 7], [10.0, 20.0, 30.0, 40.0])  # 1 twice, 7 also for good
+    assert len(ids) == 3
+    assert ids.purge(25) == 1  # 2; not 1, whose later expiry is still to come
+    assert [i for i in (1, 2, 7) if i in ids] == [1, 7]
+    assert ids.purge(30) == 1
+    assert ids.purge(10**12) == 0
+    assert [i for i in (1, 7) if i in ids] == [7]
+
+
 def test_the_replica_applies_feed_changes_and_refuses_unknown_kinds() -> None:
     replica = Replica()
     token = uuid.uuid4()

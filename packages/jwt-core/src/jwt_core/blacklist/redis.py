@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from itertools import repeat
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import quote, unquote
 from uuid import UUID
@@ -47,17 +48,105 @@ DEFAULT_URL = "redis://localhost:6379/0"
 # Clients a forked child inherited from its parent: kept, never closed nor collected.
 _inherited: list[Any] = []
 
-# Append one change to the feed: KEYS[#KEYS - 1] is the change counter, KEYS[#KEYS] the
-# stream; the last five ARGV are the kind, key, value and expiry (epoch ms, "" for ever) of
-# the change and the stream's approximate length bound. Each entry carries its number `n`
-# (1, 2, ... per prefix): a reader that finds a gap knows the stream was trimmed past it.
-_FEED = """
+# The index of the live changes, in the feed's slot, read by a starting worker in a few bulk
+# reads instead of one key at a time: revoked token ids (hex, one a line) appended to one
+# string per minute of expiry, "<tag>:ids:<end of that minute, epoch ms>" ("ever" for good),
+# which expires at the end of its minute by itself; the sorted set "<tag>:buckets" names them
+# (scored by that end); every other kind of change is a member "<kind> <value> <key>" of the
+# sorted set "<tag>:other", scored by its expiry (epoch ms, inf for ever). The bucket may
+# outlive an id by up to a minute: harmless, its token has expired. `index_add(buckets, kind,
+# key, value, expiry)` adds one change as the feed carries it ("<tag>:buckets" names the tag).
+_INDEX_ADD = """
+local function index_add(buckets, kind, key, value, expiry)
+  local tag = string.sub(buckets, 1, #buckets - 8)
+  if kind ~= 'jti' then
+    if expiry == '' then expiry = 'inf' end
+    redis.call('ZADD', tag .. ':other', 'GT', expiry, kind .. ' ' .. value .. ' ' .. key)
+    return
+  end
+  local bucket, score = 'ever', 'inf'
+  if expiry ~= '' then
+    score = math.ceil(tonumber(expiry) / 60000) * 60000
+    bucket = string.format('%d', score)
+  end
+  local ids = tag .. ':ids:' .. bucket
+  redis.call('APPEND', ids, key .. '\\n')
+  if bucket ~= 'ever' then redis.call('PEXPIREAT', ids, score) end
+  redis.call('ZADD', buckets, score, bucket)
+end
+"""
+
+# Append one change to the feed: KEYS[#KEYS - 3] is the change counter, KEYS[#KEYS - 2] the
+# stream, KEYS[#KEYS - 1] the index's buckets and KEYS[#KEYS] the number of the last change
+# the index is known to hold every change up to; the last five ARGV are the kind, key, value
+# and expiry (epoch ms, "" for ever) of the change and the stream's approximate length bound.
+# Each entry carries its number `n` (1, 2, ... per prefix): a reader that finds a gap knows
+# the stream was trimmed past it. The index forgets what has expired, takes the change, and
+# stays whole only while no change skipped it (a writer of an earlier version: see `_INDEX`).
+_FEED = (
+    _INDEX_ADD
+    + """
 local nk, na = #KEYS, #ARGV
-local n = redis.call('INCR', KEYS[nk - 1])
-redis.call('XADD', KEYS[nk], 'MAXLEN', '~', ARGV[na], '*', 'n', n,
+local n = redis.call('INCR', KEYS[nk - 3])
+redis.call('XADD', KEYS[nk - 2], 'MAXLEN', '~', ARGV[na], '*', 'n', n,
   'k', ARGV[na - 4], 'key', ARGV[na - 3], 'v', ARGV[na - 2], 'x', ARGV[na - 1])
+local now = redis.call('TIME')
+local now_ms = string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000))
+local buckets = KEYS[nk - 1]
+redis.call('ZREMRANGEBYSCORE', buckets, '-inf', now_ms)
+redis.call('ZREMRANGEBYSCORE', string.sub(buckets, 1, #buckets - 8) .. ':other', '-inf', now_ms)
+index_add(buckets, ARGV[na - 4], ARGV[na - 3], ARGV[na - 2], ARGV[na - 1])
+if tonumber(redis.call('GET', KEYS[nk]) or '-1') == n - 1 then redis.call('SET', KEYS[nk], n) end
 return n
 """
+)
+
+# Where a worker's load starts (KEYS: counter, stream, buckets, indexed): the last stream
+# entry {id, n} and whether the index holds every change up to it. ARGV[1] is the number the
+# index is whole up to ("": what KEYS[4] says; none: never built). The changes after it,
+# read from the stream, are added first (those of writers of an earlier version, or those
+# made while the index was being built); if the stream no longer holds them all, or the index
+# was never built, the answer is 0 and the caller reads every key instead.
+_INDEX = (
+    _INDEX_ADD
+    + """
+local counter = tonumber(redis.call('GET', KEYS[1]) or '0')
+local last = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+local last_id, last_n = '0-0', counter
+if last[1] then
+  last_id = last[1][1]
+  for i = 1, #last[1][2], 2 do
+    if last[1][2][i] == 'n' then last_n = tonumber(last[1][2][i + 1]) end
+  end
+end
+local base = ARGV[1]
+if base == '' then base = redis.call('GET', KEYS[4]) end
+base = tonumber(base)
+if base == nil or base > last_n then return {0, last_id, last_n} end
+if base < last_n then
+  local entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', last_n - base)
+  local expected = last_n
+  for _, entry in ipairs(entries) do
+    local f = {}
+    for i = 1, #entry[2], 2 do f[entry[2][i]] = entry[2][i + 1] end
+    if tonumber(f['n']) ~= expected then return {0, last_id, last_n} end
+    index_add(KEYS[3], f['k'], f['key'], f['v'], f['x'])
+    expected = expected - 1
+  end
+  if expected ~= base then return {0, last_id, last_n} end
+end
+redis.call('SET', KEYS[4], last_n)
+return {1, last_id, last_n}
+"""
+)
+
+# Add changes (ARGV: kind, key, value, expiry, kind, ...) to the index (KEYS[1]: buckets).
+_INDEX_FILL = (
+    _INDEX_ADD
+    + """
+for i = 1, #ARGV, 4 do index_add(KEYS[1], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
+"""
+)
 
 # Revoke a token (KEYS[1]) until ARGV[1] (epoch ms, "" for ever).
 _REVOKE = """
@@ -260,6 +349,10 @@ class RedisBlacklist(BlacklistABC):
         feed_tag = f"{prefix}{{~feed}}"
         self.stream_key = f"{feed_tag}:stream"
         self.counter_key = f"{feed_tag}:n"
+        self.feed_tag = feed_tag
+        self.buckets_key = f"{feed_tag}:buckets"
+        self.other_key = f"{feed_tag}:other"
+        self.indexed_key = f"{feed_tag}:indexed"
         self.feed = _Feed(self) if replica else None
         # Answered from the replica, a check waits on nothing (see `_Feed.current`).
         self.performs_io = not replica
@@ -360,9 +453,11 @@ class RedisBlacklist(BlacklistABC):
         if self._cluster:
             reply = await self._call(lambda client: client.eval(_CONSUME_ONLY, 2, *keys, *args))
         else:
-            keys += [self.counter_key, self.stream_key]
+            keys += self.feed_keys()
             args += [*change, str(self.stream_maxlen)]
-            reply = await self._call(lambda client: client.eval(_CONSUME_AND_FEED, 4, *keys, *args))
+            reply = await self._call(
+                lambda client: client.eval(_CONSUME_AND_FEED, len(keys), *keys, *args)
+            )
         outcome, found = _OUTCOMES[_text(reply[0])], _text(reply[1]).split(" ")
         if outcome == "reused":
             if self.feed is not None:
@@ -373,8 +468,10 @@ class RedisBlacklist(BlacklistABC):
             # RevocationStoreUnavailableError)
             if self._cluster:
                 feed_args = [*change, str(self.stream_maxlen)]
-                feed_keys = [self.counter_key, self.stream_key]
-                await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
+                feed_keys = self.feed_keys()
+                await self._call(
+                    lambda client: client.eval(_FEED, len(feed_keys), *feed_keys, *feed_args)
+                )
         recorded_exp = None if found[2] == "-" else int(found[2])
         return Consumed(outcome, UUID(hex=found[0]), int(found[1]), recorded_exp)
 
@@ -407,14 +504,19 @@ class RedisBlacklist(BlacklistABC):
         """Write `key` with `script` and append `change` to the feed: one script (atomic)
         on one server; on a cluster, where the feed has its own slot, the feed first, so
         that a write that fails half-way leaves the replicas refusing, never accepting."""
-        feed_keys = [self.counter_key, self.stream_key]
+        feed_keys = self.feed_keys()
         feed_args = [*change, str(self.stream_maxlen)]
         if self._cluster:
-            await self._call(lambda client: client.eval(_FEED, 2, *feed_keys, *feed_args))
+            await self._call(lambda client: client.eval(_FEED, 4, *feed_keys, *feed_args))
             await self._call(lambda client: client.eval(script, 1, key, *args))
             return
         both = script + _FEED
-        await self._call(lambda client: client.eval(both, 3, key, *feed_keys, *args, *feed_args))
+        await self._call(lambda client: client.eval(both, 5, key, *feed_keys, *args, *feed_args))
+
+    def feed_keys(self) -> list[str]:
+        """The keys of the feed, all in one slot: counter, stream, the index's buckets and
+        how far the index is whole (the index's other keys are named after the buckets')."""
+        return [self.counter_key, self.stream_key, self.buckets_key, self.indexed_key]
 
     def _connection(self) -> Redis | RedisCluster:
         """The client, made on first use (inside the running loop) when the store owns it.
@@ -712,22 +814,79 @@ class _Feed:
         """
         store = self.store
         sent = time.monotonic()
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.get(store.counter_key)
-            pipe.xrevrange(store.stream_key, count=1)
-            counter, last = await pipe.execute()
-        last_n = int(counter or 0)
-        last_id = last[0][0] if last else b"0-0"
-        if last:  # the counter and the stream are written together: they agree
-            last_n = int({_text(k): v for k, v in last[0][1].items()}["n"])
-        replica = await self._scan(client)
+        keys = store.feed_keys()
+        indexed, last_id, last_n = await client.eval(_INDEX, len(keys), *keys, "")
+        last_n = int(last_n)
+        if int(indexed):
+            replica = await self._read_index(client)
+        else:  # no index yet (keys of an earlier version): read every key, then build it
+            scanned: list[tuple[str, str, str, str]] = []
+            replica = await self._scan(client, scanned)
+            await self._build_index(client, scanned, last_n)
         self.replica, self.last_id, self.last_n = replica, last_id, last_n
         self.resyncs += 1
         self._read_at = sent
 
-    async def _scan(self, client: Any) -> Replica:
+    async def _read_index(self, client: Any) -> Replica:
+        """A replica of the index: its buckets, one bulk read each, then the other kinds."""
+        store = self.store
+        for_good: list[int] = []
+        expiring: list[int] = []
+        until: list[float] = []
+        cutoffs: list[tuple[str, int, float | None]] = []
+        families: list[tuple[str, float | None]] = []
+        others: list[tuple[str, str, int, float | None]] = []
+        buckets = [_text(b) for b in await client.zrange(store.buckets_key, 0, -1)]
+        for start in range(0, len(buckets), 100):
+            names = buckets[start : start + 100]
+            async with client.pipeline(transaction=False) as pipe:
+                for bucket in names:
+                    pipe.get(f"{store.feed_tag}:ids:{bucket}")
+                texts = await pipe.execute()
+            for bucket, text in zip(names, texts, strict=True):
+                if not text:
+                    continue  # expired since it was named
+                ids = list(map(int, _text(text).split(), repeat(16)))
+                if bucket == "ever":
+                    for_good += ids
+                else:
+                    expiring += ids
+                    until += repeat(int(bucket) / 1000, len(ids))
+        for member, ms in await client.zrange(store.other_key, 0, -1, withscores=True):
+            kind, value, key = _text(member).split(" ", 2)
+            entry_until = None if math.isinf(ms) else ms / 1000
+            if kind == "cutoff":
+                cutoffs.append((key, int(value), entry_until))
+            elif kind == "family":
+                families.append((key, entry_until))
+            else:
+                others.append((kind, key, int(value) if value else 0, entry_until))
+        replica = Replica.from_snapshot(for_good, expiring, until, cutoffs, families)
+        for change in others:
+            replica.apply(*change)
+        return replica
+
+    async def _build_index(
+        self, client: Any, scanned: list[tuple[str, str, str, str]], since: int
+    ) -> None:
+        """Fill the index from the keys read (a first start after an upgrade) and mark it whole:
+        the changes made since `since` (the last stream entry before the scan) are added from
+        the stream. If the stream no longer holds them all, it stays unmarked for the next."""
+        store = self.store
+        for start in range(0, len(scanned), 5000):
+            args = [part for change in scanned[start : start + 5000] for part in change]
+            await client.eval(_INDEX_FILL, 1, store.buckets_key, *args)
+        keys = store.feed_keys()
+        indexed, _, _ = await client.eval(_INDEX, len(keys), *keys, str(since))
+        if int(indexed):
+            logger.info("the revocation index of %r was built from its keys", store)
+
+    async def _scan(
+        self, client: Any, changes: list[tuple[str, str, str, str]] | None = None
+    ) -> Replica:
         """A replica of every key under the prefix: pages of a server-side SCAN on one server,
-        a SCAN and the expiry of each key on a cluster (every node)."""
+        a SCAN and the expiry of each key on a cluster (every node). Each key is also added to
+        `changes` as the feed writes it: (kind, key, value, expiry ms or "")."""
         for_good: list[int] = []
         expiring: list[tuple[float, int]] = []
         cutoffs: list[tuple[str, int, float | None]] = []
@@ -741,16 +900,25 @@ class _Feed:
                         tag = rest[1 : rest.rindex("}:")]
                         subject = "" if tag == "%" else unquote(tag)
                         until = None if at < 0 else at / 1000
-                        cutoffs.append((subject, millisecond_of(float(value)), until))
+                        cutoff_ms = millisecond_of(float(value))
+                        cutoffs.append((subject, cutoff_ms, until))
+                        if changes is not None:
+                            expires = "" if at < 0 else str(at)
+                            changes.append(("cutoff", subject, str(cutoff_ms), expires))
                 elif rest.endswith(":family"):
                     family = rest[len("{fam:") : rest.rindex("}:")]
                     families.append((family, None if at < 0 else at / 1000))
+                    if changes is not None:
+                        changes.append(("family", family, "", "" if at < 0 else str(at)))
                 elif ":jti:" in rest:
-                    jti = int(rest.rsplit(":", 1)[1], 16)
+                    hex_id = rest.rsplit(":", 1)[1]
+                    jti = int(hex_id, 16)
                     if at == -1:
                         for_good.append(jti)
                     else:
                         expiring.append((at / 1000, jti))
+                    if changes is not None:
+                        changes.append(("jti", hex_id, "", "" if at == -1 else str(at)))
         expiring.sort()
         return Replica.from_snapshot(
             for_good, [jti for _, jti in expiring], [at for at, _ in expiring], cutoffs, families

@@ -66,11 +66,20 @@ class ExpiringIds:
 
         `expiring` must be in the order of `until`, earliest first (as an index gives them);
         this is several times faster than `add` for each and needs no per-second buckets.
+        An id given more than once (a store's index may hold it twice) is added one by one.
         """
         if self._ids:
             raise ValueError("load() fills an empty ExpiringIds")
+        for_good = for_good if isinstance(for_good, Sequence) else list(for_good)
         self._ids.update(for_good)
         self._ids.update(expiring)
+        if len(self._ids) != len(for_good) + len(expiring):  # an id given twice
+            self._ids.clear()
+            for ident, at in zip(expiring, until, strict=True):
+                self.add(ident, at)  # held until the latest of its expiries
+            for ident in for_good:
+                self.add(ident, None)
+            return
         self._loaded = list(expiring)
         self._loaded_until = array("d", until)
         self._loaded_at = 0
