@@ -873,8 +873,25 @@ class _Feed:
         the changes made since `since` (the last stream entry before the scan) are added from
         the stream. If the stream no longer holds them all, it stays unmarked for the next."""
         store = self.store
-        for start in range(0, len(scanned), 5000):
-            args = [part for change in scanned[start : start + 5000] for part in change]
+        # Token ids by minute of expiry, up to 5000 of one minute as one change that expires
+        # at the end of that minute (so the script puts them in that minute's bucket, or a
+        # later one, never an earlier one): one append per 5000 ids instead of one per id.
+        minutes: dict[int | None, list[str]] = {}
+        other: list[tuple[str, str, str, str]] = []
+        for change in scanned:
+            kind, key, _, expiry = change
+            if kind != "jti":
+                other.append(change)
+                continue
+            minute = None if expiry == "" else -(-int(expiry) // 60_000)
+            minutes.setdefault(minute, []).append(key)
+        batches = [other[i : i + 1000] for i in range(0, len(other), 1000)]
+        for minute, ids in minutes.items():
+            until = "" if minute is None else str(minute * 60_000)
+            for i in range(0, len(ids), 5000):
+                batches.append([("jti", "\n".join(ids[i : i + 5000]), "", until)])
+        for batch in batches:
+            args = [part for change in batch for part in change]
             await client.eval(_INDEX_FILL, 1, store.buckets_key, *args)
         keys = store.feed_keys()
         indexed, _, _ = await client.eval(_INDEX, len(keys), *keys, str(since))
