@@ -194,8 +194,9 @@ _REVOKE_FAMILY = _REVOKE_FAMILY_FN + "revoke_family(KEYS[1], ARGV[1])\n"
 # the grace (ms), ARGV[4] when the entries may go (epoch ms, "" for ever), ARGV[5] the start
 # of the consumed-keys of the family (the successor's is that plus its jti: the same hash
 # tag, so the same slot). Returns the outcome and the record "<successor> <consumed at>".
-# `feed()` appends the family's revocation to the change feed (a no-op on a cluster, where
-# the feed has its own slot and is written after).
+# `feed()` appends the family's revocation to the change feed and the index (`_FEED`, whose
+# four keys follow: KEYS[3..6]; a no-op on a cluster, where the feed and the index have their
+# own slot and are written after).
 _CONSUME = """
 local record = redis.call('GET', KEYS[1])
 if not record then
@@ -269,7 +270,8 @@ class RedisBlacklist(BlacklistABC):
 
     With `replica=True` (the default) every revocation is also appended to a stream (one per
     prefix, its own hash tag), and each worker keeps the revocations in memory (a `Replica`,
-    loaded in `open()` by a SCAN of the keys) and answers checks from it, with no round trip.
+    loaded in `open()` from an index beside the stream, in a few bulk reads, or by a SCAN of
+    the keys when there is none yet) and answers checks from it, with no round trip.
     A task follows the stream with a blocking XREAD from the last entry it has seen, resumes
     from there after a reconnect, and loads everything again when entries it has not read
     were trimmed (`stream_maxlen` bounds the stream, approximately). A revocation is refused
@@ -280,8 +282,9 @@ class RedisBlacklist(BlacklistABC):
     where it was not opened (a forked child) checks with a round trip.
 
     Sessions: a revoked family is one key tagged by the family (`family_key`), replicated as
-    the `family` change kind; consuming a refresh token is one Lua script over the family's
-    slot (`consumed_key_start`), on one server together with the feed entry of a reuse.
+    the `family` change kind and kept in the index's `other` set like cut-offs; consuming a
+    refresh token is one Lua script over the family's slot (`consumed_key_start`), on one
+    server together with the feed and index entry of a reuse.
 
     Give either `url` (the client and its connection pool are then made in `open()`, inside the
     running event loop, and closed in `close()`) or a ready `redis.asyncio` client as `client`
@@ -462,10 +465,11 @@ class RedisBlacklist(BlacklistABC):
         if outcome == "reused":
             if self.feed is not None:
                 self.feed.replica.revoke_family(family, _seconds(until))
-            # on a cluster the feed has a slot of its own: appended after the family key (if
-            # this append fails, the key and this worker refuse the family at once, the other
-            # workers' replicas at their next full load; the caller gets
-            # RevocationStoreUnavailableError)
+            # on a cluster the feed and the index have a slot of their own: appended after the
+            # family key, in one script (if this append fails, the key, strict checks and this
+            # worker refuse the family at once; the caller gets
+            # RevocationStoreUnavailableError; the other workers' replicas, and workers that
+            # start from the index, learn it only from a load that reads the keys)
             if self._cluster:
                 feed_args = [*change, str(self.stream_maxlen)]
                 feed_keys = self.feed_keys()
