@@ -43,11 +43,21 @@ def find_server_binary() -> str | None:
     return shutil.which("redis-server") or shutil.which("valkey-server")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def free_port(highest: int = 65535) -> int:
+    """A TCP port on 127.0.0.1, at most `highest`, that nothing listens on right now."""
+    for _ in range(1000):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port <= highest:
+            return port
+    raise ServerUnavailable(f"no free loopback port at or below {highest}")
+
+
+# A cluster node also listens on its port + 10000 (the cluster bus), so its own port must be
+# at most 55535: the kernel's ephemeral range (up to 60999 on Linux) goes above that, and one
+# start in five failed with "port number too high".
+_HIGHEST_CLUSTER_PORT = 65535 - 10000
 
 
 def _ping(port: int, timeout: float = 0.5) -> bool:
@@ -138,7 +148,9 @@ class RedisServer:
         shutil.rmtree(self._dir, ignore_errors=True)
 
 
-def start_server(extra_args: tuple[str, ...] = (), attempts: int = 3) -> RedisServer:
+def start_server(
+    extra_args: tuple[str, ...] = (), attempts: int = 3, highest_port: int = 65535
+) -> RedisServer:
     """Start a server on a free loopback port (retrying if another process grabs the port)."""
     binary = find_server_binary()
     if binary is None:
@@ -147,7 +159,7 @@ def start_server(extra_args: tuple[str, ...] = (), attempts: int = 3) -> RedisSe
         )
     error: ServerUnavailable | None = None
     for _ in range(attempts):
-        server = RedisServer(binary, free_port(), extra_args)
+        server = RedisServer(binary, free_port(highest_port), extra_args)
         try:
             server.start()
         except ServerUnavailable as exc:
@@ -167,7 +179,10 @@ def start_cluster_node(timeout: float = 10.0) -> RedisServer:
     """
     import redis
 
-    server = start_server(("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"))
+    server = start_server(
+        ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"),
+        highest_port=_HIGHEST_CLUSTER_PORT,
+    )
     client = redis.Redis(host="127.0.0.1", port=server.port, socket_timeout=timeout)
     try:
         client.execute_command("CLUSTER", "ADDSLOTSRANGE", 0, 16383)
