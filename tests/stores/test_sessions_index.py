@@ -151,3 +151,28 @@ async def test_a_family_that_skipped_the_index_is_taken_from_the_stream(where: W
             await assert_refused(last, token, other)
             with pytest.raises(RevokedTokenError):
                 await last.verify(skipped.access_token)
+
+
+async def test_a_family_known_only_by_its_key_is_refused_at_rotation_and_fed_again(
+    where: Where,
+) -> None:
+    """Only the family's key, no feed or index entry: what a reuse leaves on a cluster when
+    the append after it failed. A worker whose replica does not know the family still refuses
+    to rotate it (the consume script trusts the key), and on a cluster appends the family
+    again, so that a worker starting later refuses its tokens from the index."""
+    async with where.worker() as first:
+        login = first.start_session("alice")
+        family = family_of(first.decode(login.access_token))
+        assert family is not None
+        key = redis_store(first).family_key(family)
+        await where.client.set(key, "1")  # the key alone, as a failed append leaves it
+        assert (await first.verify(login.access_token)).sub == "alice"  # its replica: unaware
+        with pytest.raises(RevokedTokenError):
+            await first.rotate(login.refresh_token)
+        with pytest.raises(RevokedTokenError):
+            await first.verify(login.access_token)  # this worker knows now
+        if where.store.get("cluster"):
+            await where.delete(key)
+            async with where.worker() as later:  # fed again: the index holds it
+                with pytest.raises(RevokedTokenError):
+                    await later.verify(login.access_token)

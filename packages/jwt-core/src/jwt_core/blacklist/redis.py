@@ -194,10 +194,16 @@ _REVOKE_FAMILY = _REVOKE_FAMILY_FN + "revoke_family(KEYS[1], ARGV[1])\n"
 # the grace (ms), ARGV[4] when the entries may go (epoch ms, "" for ever), ARGV[5] the start
 # of the consumed-keys of the family (the successor's is that plus its jti: the same hash
 # tag, so the same slot). Returns the outcome and the record "<successor> <consumed at>".
+# A family revoked already is "reused" whatever the token: the family key is what a rotation
+# trusts, not a replica (on a cluster, a replica misses a family whose feed append failed;
+# the caller then appends it again).
 # `feed()` appends the family's revocation to the change feed and the index (`_FEED`, whose
 # four keys follow: KEYS[3..6]; a no-op on a cluster, where the feed and the index have their
 # own slot and are written after).
 _CONSUME = """
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  return {'reused', ARGV[1] .. ' ' .. ARGV[2]}
+end
 local record = redis.call('GET', KEYS[1])
 if not record then
   record = ARGV[1] .. ' ' .. ARGV[2]
