@@ -11,6 +11,7 @@ applied when the initialize block opens, so anything set on `JWT.config` inside 
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import json
 import logging
@@ -137,6 +138,11 @@ def _text(key: str) -> Callable[[Any], Any]:
     return convert
 
 
+# Each option's declared type, as text: how a duration option is read (a default of False,
+# as `sliding_session_threshold` has, says nothing about the type).
+_ANNOTATIONS = {f.name: str(f.type) for f in dataclasses.fields(HttpConfig)}
+
+
 def _converter(name: str, key: str) -> Callable[[Any], Any]:
     special: dict[str, Callable[[Any], Any]] = {
         "default_aud": _audience,
@@ -144,17 +150,13 @@ def _converter(name: str, key: str) -> Callable[[Any], Any]:
         "blacklist_init_kwargs": _mapping,
         "blacklist_class": _class,
         "json_encoder": _class,
-        "access_token_expires": lambda v: _seconds(v, allow_false=True),
-        "refresh_token_expires": lambda v: _seconds(v, allow_false=True),
-        "session_max_age": lambda v: _seconds(v, allow_false=True),
-        "sliding_session_threshold": lambda v: _seconds(v, allow_false=True),
-        "leeway": lambda v: _seconds(v, allow_false=False),
     }
     if name in special:
         return special[name]
+    if "timedelta" in _ANNOTATIONS[name]:  # seconds or a timedelta; False where the type says
+        allow_false = "Literal[False]" in _ANNOTATIONS[name]
+        return lambda v: _seconds(v, allow_false=allow_false)
     default = HttpConfig.defaults()[name]
-    if isinstance(default, timedelta):  # blacklist_skew_margin: seconds or a timedelta
-        return lambda v: _seconds(v, allow_false=False)
     if isinstance(default, bool):
         return _bool
     if isinstance(default, int | float):
