@@ -315,7 +315,3 @@ def test_a_port_for_a_cluster_node_leaves_room_for_its_bus_port() -> None:
     """A cluster node also listens on its port + 10000: its port is picked at most 55535
     (one start in five failed with "port number too high" when any free port would do)."""
     assert all(free_port(55535) <= 55535 for _ in range(50))
-
-
-def test_the_cluster_node_of_these_tests_has_its_bus_port(cluster_node: RedisServer) -> None:
-    assert cluster_node.port + 10000 <= 65535
