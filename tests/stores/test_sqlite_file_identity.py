@@ -25,7 +25,7 @@ import pytest
 from jwt_core.blacklist import SQLiteBlacklist
 from jwt_core.errors import RevocationStoreUnavailableError
 from jwt_core.token import Token
-from tests.stores.store_cases import check_in_forked_child
+from tests.stores.store_cases import check_in_forked_child, eventually, outcome
 from tests.support.tokens import make_token
 
 T = TypeVar("T")
@@ -104,9 +104,23 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 
 
 async def assert_refused(store: SQLiteBlacklist, token: Token) -> None:
-    for call in (store.is_blacklisted(token), store.register(fresh_token("bob")), store.purge()):
+    """A write and a purge look at the file every time; a check answered from the replica
+    looks at most every IDENTITY_INTERVAL, but at once once another call found it changed."""
+    for call in (store.register(fresh_token("bob")), store.purge(), store.is_blacklisted(token)):
         with pytest.raises(RevocationStoreUnavailableError, match="not started over empty"):
             await guarded(call)
+
+
+async def refused_by_checks_alone(store: SQLiteBlacklist, token: Token) -> list[bool | str]:
+    """Check `token` (revoked) until the store refuses to answer; what it said until then."""
+    said: list[bool | str] = []
+
+    async def refused() -> bool:
+        said.append(await outcome(guarded(store.is_blacklisted(token))))
+        return said[-1] == "unavailable"
+
+    await eventually(refused, "the checks noticed the file")
+    return said
 
 
 def errors(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
@@ -188,6 +202,23 @@ async def test_a_lost_or_replaced_file_fails_closed_and_is_logged(
     assert token.jti.hex not in message
     if change.startswith("deleted"):
         assert not is_there(path)  # not re-created empty
+
+
+@pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))
+async def test_checks_alone_notice_a_lost_or_replaced_file(
+    store: SQLiteBlacklist, path: Path, change: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker that only checks (nothing else looks at the file) still stops answering."""
+    token = fresh_token()
+    await store.register(token)
+    assert await store.is_blacklisted(token) is True
+    caplog.set_level(logging.INFO, logger="jwt_core")
+    CHANGES[change](path)
+    said = await refused_by_checks_alone(store, token)
+    assert set(said[:-1]) <= {True}  # until then it answered from what it had: never "no"
+    with pytest.raises(RevocationStoreUnavailableError, match="not started over empty"):
+        await guarded(store.is_blacklisted(token))
+    assert len(errors(caplog)) == 1
 
 
 @pytest.mark.parametrize("change", list(CHANGES), ids=list(CHANGES))

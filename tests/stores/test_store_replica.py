@@ -8,6 +8,7 @@ timeout (store_cases.EVENTUALLY), and every answer seen on the way is checked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -249,6 +250,72 @@ async def test_sqlite_replica_loads_what_was_there_before_it_opened(tmp_path: Pa
         assert await second.is_blacklisted(make_token("bob", iat=now - 1, exp=None))
     finally:
         await second.close()
+
+
+async def test_a_commit_after_the_wal_started_over_is_seen_at_the_next_check(
+    tmp_path: Path,
+) -> None:
+    """Checks compare the file's WAL-index header; a WAL started over after a checkpoint holds
+    as many frames again, and must still count as a change."""
+    path, now = tmp_path / "db.sqlite3", time.time()
+    store = SQLiteBlacklist(path)
+    await store.open()
+    other = sqlite3.connect(path, isolation_level=None)
+    try:
+        for round_ in range(30):
+            token = make_token("alice", iat=now, exp=now + 900)
+            assert await store.is_blacklisted(token) is False, round_
+            # empty the WAL, so that this commit writes its frames from the start again
+            other.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            other.execute(
+                "INSERT INTO revoked_token (jti, expires_at) VALUES (?, ?)",
+                (token.jti.bytes, now + 960),
+            )
+            assert await store.is_blacklisted(token) is True, round_
+    finally:
+        other.close()
+        await store.close()
+
+
+def open_files() -> set[tuple[int, int]]:
+    """The files this process has descriptors of, by identity, deleted ones too (Linux)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            stat = os.stat(f"/proc/self/fd/{fd}")
+            found.add((stat.st_dev, stat.st_ino))
+    return found
+
+
+def identity(path: str) -> tuple[int, int]:
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="lists descriptors in /proc")
+async def test_the_wal_index_is_mapped_while_a_store_reads_it_and_closed_after(
+    tmp_path: Path,
+) -> None:
+    path, now = tmp_path / "db.sqlite3", time.time()
+    one, two = SQLiteBlacklist(path), SQLiteBlacklist(path)
+    await one.open()
+    await two.open()
+    token = make_token("alice", iat=now, exp=now + 900)
+    assert await one.is_blacklisted(token) is False
+    assert await two.is_blacklisted(token) is False
+    shm = identity(f"{path}-shm")
+    assert shm in open_files()
+    await one.close()  # the other store still reads it: it stays mapped, and is kept current
+    with sqlite3.connect(path) as other:
+        other.execute(
+            "INSERT INTO revoked_token (jti, expires_at) VALUES (?, ?)",
+            (token.jti.bytes, now + 960),
+        )
+    other.close()
+    assert await two.is_blacklisted(token) is True
+    assert shm in open_files()
+    await two.close()
+    assert shm not in open_files()  # nothing left open once no store reads it (even deleted)
 
 
 # -- Redis -----------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
@@ -29,6 +30,25 @@ _MS = timedelta(milliseconds=1)
 # How much longer than `exp` plus leeway an entry is kept, for verifiers whose clock lags the
 # store's: see `Config.blacklist_skew_margin`.
 DEFAULT_SKEW_MARGIN = timedelta(seconds=60)
+
+
+# This process's id, kept current in forked children by a fork hook: a check asks it to know
+# whether it runs in a child of the process that opened a store, and `os.getpid()` is a
+# system call each time.
+_pid = os.getpid()
+
+
+def _forked() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def process_id() -> int:
+    """`os.getpid()`, read from memory (a child made by `os.fork` updates it)."""
+    return _pid
 
 
 def millisecond_of(seconds: float) -> int:

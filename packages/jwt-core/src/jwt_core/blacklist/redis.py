@@ -10,7 +10,6 @@ import asyncio
 import inspect
 import logging
 import math
-import os
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -26,6 +25,7 @@ from jwt_core.blacklist.base import (
     family_of,
     issued_ms,
     millisecond_of,
+    process_id,
 )
 from jwt_core.blacklist.replica import Replica
 from jwt_core.errors import ConfigurationConflictError, RevocationStoreUnavailableError
@@ -351,7 +351,7 @@ class RedisBlacklist(BlacklistABC):
         self._client_kwargs = client_kwargs
         self._client = client
         self._owns_client = client is None
-        self._pid = os.getpid()
+        self._pid = process_id()
         self.replicated = replica
         self.max_staleness = max_staleness
         self.stream_maxlen = stream_maxlen
@@ -533,14 +533,14 @@ class RedisBlacklist(BlacklistABC):
 
         A child forked after first use makes its own: the parent's sockets are not for it.
         """
-        if self._owns_client and self._pid != os.getpid():
+        if self._owns_client and self._pid != process_id():
             if self._client is not None:
                 # Never let the parent's client be collected here: closing its connections
                 # would unregister their sockets from the event-loop selector that parent
                 # and child share after a fork (one epoll instance), and the parent's next
                 # read would wait until its timeout.
                 _inherited.append(self._client)
-            self._client, self._slots, self._pid = None, None, os.getpid()
+            self._client, self._slots, self._pid = None, None, process_id()
         if self._client is None:
             from redis.asyncio.retry import Retry
             from redis.backoff import NoBackoff
@@ -632,7 +632,7 @@ class _Feed:
         self.resyncs = 0  # how many times the replica was loaded from the keys
         self._read_at = -math.inf  # monotonic time a completed read (or load) was sent
         self._task: asyncio.Task[None] | None = None
-        self._pid = os.getpid()
+        self._pid = process_id()
         self._client: Any = None
         self._failing = False
         self._started: asyncio.Future[None] | None = None
@@ -645,7 +645,7 @@ class _Feed:
 
     def running(self) -> bool:
         """Whether the feed runs in this process (else the store was not opened here)."""
-        return self._task is not None and self._pid == os.getpid()
+        return self._task is not None and self._pid == process_id()
 
     def fresh(self) -> bool:
         """Whether the last completed read was sent less than `max_staleness` ago."""
@@ -684,9 +684,9 @@ class _Feed:
 
     async def start(self) -> None:
         """Load the replica and start following the stream; wait until it has caught up."""
-        if self._task is not None and self._pid == os.getpid() and not self._task.done():
+        if self._task is not None and self._pid == process_id() and not self._task.done():
             return
-        self._pid = os.getpid()
+        self._pid = process_id()
         self._task = None
         loop = asyncio.get_running_loop()
         self._started = loop.create_future()
@@ -697,7 +697,7 @@ class _Feed:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None and self._pid == os.getpid():
+        if task is not None and self._pid == process_id():
             # redis-py may swallow the cancellation of a blocking read (and read on): the
             # flag ends the loop at its next turn, at the latest one `block` later
             self._stopping = True
@@ -725,7 +725,7 @@ class _Feed:
                     "socket_timeout": self.block + store._socket_timeout,
                     "socket_connect_timeout": store._socket_connect_timeout,
                     "retry": Retry(NoBackoff(), store._retries, (RedisConnectionError,)),
-                    "client_name": f"{FEED_CLIENT_NAME}:{os.getpid()}",
+                    "client_name": f"{FEED_CLIENT_NAME}:{process_id()}",
                 }
                 if store._cluster:
                     self._client = store._redis.RedisCluster.from_url(store.url, **options)

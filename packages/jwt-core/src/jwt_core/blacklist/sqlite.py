@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 import math
+import mmap
 import os
 import sqlite3
+import sys
 import threading
 import time
 import urllib.parse
@@ -23,6 +25,7 @@ from jwt_core.blacklist.base import (
     family_of,
     issued_ms,
     millisecond_of,
+    process_id,
     within_grace,
 )
 from jwt_core.blacklist.replica import Replica
@@ -210,6 +213,93 @@ class _FileGuard:
 _abandoned: list[sqlite3.Connection] = []
 
 
+class _MappedIndex:
+    """The WAL index (the "-shm" file) of one database, mapped read-only, and how many open
+    stores of this process read it."""
+
+    __slots__ = ("fd", "users", "view")
+
+    def __init__(self, fd: int, view: mmap.mmap) -> None:
+        self.fd, self.view, self.users = fd, view, 0
+
+
+# By the identity of the -shm file. A mapping and its file descriptor are closed only when no
+# store of this process reads them any more, after the stores' own connections are closed:
+# closing any descriptor of a file drops every POSIX lock this process holds on it, including
+# those SQLite's connections hold on the -shm (the one saying this process uses it), which
+# would let another process start the index over under them.
+_wal_indexes: dict[tuple[int, int], _MappedIndex] = {}
+# descriptors that cannot be closed safely (a forked child's copies of its parent's mappings,
+# a file that could not be mapped after it was opened): kept open for the process's life
+_kept_open: list[object] = []
+
+
+def _forget_wal_indexes() -> None:
+    """In a forked child: the parent's mappings are not the child's to close."""
+    _kept_open.extend(_wal_indexes.values())
+    _wal_indexes.clear()
+
+
+os.register_at_fork(after_in_child=_forget_wal_indexes)
+
+# a WAL-index header is two copies of 48 bytes; a commit writes the second, then the first
+_WAL_HEADER = 96
+# How often (seconds) a check answered from the replica looks whether the file (and its -wal)
+# is still the one opened. Every write and every read on a thread looks each time; a check
+# looks at most this often, since each look is two system calls, which cost a busy worker
+# more than the rest of the check.
+IDENTITY_INTERVAL = 0.01
+
+
+def _map_wal_index(path: str, users: set[tuple[int, int]]) -> mmap.mmap | None:
+    """The WAL index of the database at `path` (whose connection is open), mapped for a store
+    whose mappings are `users`; None where it cannot be mapped (then every check asks SQLite).
+    """
+    shm = path + "-shm"
+    try:
+        key = _identity(shm)
+        entry = None if key is None else _wal_indexes.get(key)
+        if entry is None:
+            fd = os.open(shm, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                stat = os.fstat(fd)
+                key = (stat.st_dev, stat.st_ino)
+                if key in _wal_indexes or stat.st_size < _WAL_HEADER:
+                    raise ValueError("mapped already, or not a WAL index")
+                options = {"trackfd": False} if sys.version_info >= (3, 13) else {}
+                view = mmap.mmap(fd, _WAL_HEADER, mmap.MAP_SHARED, mmap.PROT_READ, **options)
+            except (OSError, ValueError):
+                _kept_open.append(fd)
+                entry = None if key is None else _wal_indexes.get(key)
+                if entry is None:
+                    return None
+            else:
+                entry = _wal_indexes[key] = _MappedIndex(fd, view)
+    except OSError:
+        return None
+    assert key is not None
+    if key not in users:
+        users.add(key)
+        entry.users += 1
+    return entry.view
+
+
+def _release_wal_indexes(users: set[tuple[int, int]]) -> None:
+    """A store no longer reads the mappings `users` (its connections are closed): close those
+    no other store of this process reads."""
+    for key in users:
+        entry = _wal_indexes.get(key)
+        if entry is None:
+            continue
+        entry.users -= 1
+        if entry.users <= 0:
+            del _wal_indexes[key]
+            entry.view.close()
+            with contextlib.suppress(OSError):
+                os.close(entry.fd)
+    users.clear()
+
+
 def _identity(path: str) -> tuple[int, int] | None:
     try:
         stat = os.stat(path)
@@ -221,12 +311,22 @@ def _identity(path: str) -> tuple[int, int] | None:
 class _Link:
     """One sqlite3 connection to the store's file, checked on every use to be still on it."""
 
-    def __init__(self, guard: _FileGuard, busy_timeout: float) -> None:
+    def __init__(
+        self,
+        guard: _FileGuard,
+        busy_timeout: float,
+        *,
+        watch: set[tuple[int, int]] | None = None,
+    ) -> None:
         self._guard = guard
         self._path = guard.path
         self._busy_timeout = busy_timeout
         self._db: sqlite3.Connection | None = None
         self._wal_id: tuple[int, int] | None = None
+        self._watch = watch
+        # the file's WAL index, mapped once connected (with `watch`): see `wal_header`
+        self._wal_index: mmap.mmap | None = None
+        self._checked_at = -math.inf  # (monotonic) when the file was last seen to be the same
 
     def use(self, operation: Callable[[sqlite3.Connection], T]) -> T:
         """Run `operation` with the connection; after an error the next use reconnects."""
@@ -251,6 +351,7 @@ class _Link:
             if self._wal_id is not None and _identity(self._path + "-wal") != self._wal_id:
                 raise guard.fail("its -wal file was deleted or replaced since it was opened")
             guard.failing = False
+            self._checked_at = time.monotonic()
             return self._db
         with guard.lock:
             db = self._connect()
@@ -294,16 +395,49 @@ class _Link:
             _abandoned.append(db)
             raise guard.fail("its file was deleted or replaced since it was opened")
         self._db, self._wal_id = db, wal_id
+        self._checked_at = time.monotonic()
+        if self._watch is not None:
+            self._wal_index = _map_wal_index(self._path, self._watch)
         return db
+
+    def unchanged(self, db: sqlite3.Connection, header: bytes | None) -> bool:
+        """Whether `db` is still this link's connection, nothing was committed to its file
+        since its WAL-index header read `header`, and the file was seen to be the same less
+        than `IDENTITY_INTERVAL` ago (nor found replaced by another connection since):
+        answered from memory, without a system call."""
+        return (
+            header is not None
+            and db is self._db
+            and not self._guard.failing
+            and time.monotonic() - self._checked_at < IDENTITY_INTERVAL
+            and self.wal_header() == header
+        )
+
+    def wal_header(self) -> bytes | None:
+        """The WAL-index header of the open connection's file, read from memory (no system
+        call), or None when it is not mapped or a writer is writing it.
+
+        SQLite rewrites it at every commit (two copies, the second first), and a connection's
+        `PRAGMA data_version` changes exactly when it finds the header changed, so an
+        unchanged header means nothing was committed since it was last read. The mapping is
+        read only while this connection is open: SQLite then keeps the index from being
+        started over (truncated) by another process.
+        """
+        index = self._wal_index
+        if index is None or self._db is None:
+            return None
+        header = index[:_WAL_HEADER]
+        return header if header[:48] == header[48:] else None
 
     def abandon(self) -> None:
         """Forget the connection without closing it (in a forked child: it is the parent's)."""
         if self._db is not None:
             _abandoned.append(self._db)
-        self._db = None
+        self._db, self._wal_index = None, None
 
     def disconnect(self) -> None:
         db, self._db, wal_id, self._wal_id = self._db, None, self._wal_id, None
+        self._wal_index = None
         if db is None:
             return
         if _identity(self._path) != self._guard.file_id or (
@@ -556,16 +690,17 @@ class SQLiteBlacklist(BlacklistABC):
         self._next_purge = -math.inf
         self._reader: _DatabaseThread | None = None
         self._writer: _DatabaseThread | None = None
-        self._pid = os.getpid()
+        self._pid = process_id()
         self.replicated = replica
         # A check answered from the replica only reads the file on the loop, never waiting.
         self.performs_io = not replica
         self._replica: Replica | None = None
         self._revision = 0  # the file's `revision` the replica has every change up to
         self._on_loop: _Link | None = None  # the connection the event loop checks with
-        # (connection, its data_version) at the last look
-        self._seen: tuple[sqlite3.Connection, int] | None = None
+        # (connection, its data_version, the WAL-index header read before it) at the last look
+        self._seen: tuple[sqlite3.Connection, int, bytes | None] | None = None
         self._checks = 0
+        self._mapped: set[tuple[int, int]] = set()  # the WAL indexes its checks read
 
     def __repr__(self) -> str:
         return f"SQLiteBlacklist({self.path!r})"
@@ -591,6 +726,9 @@ class SQLiteBlacklist(BlacklistABC):
         for thread in threads:
             if thread is not None:
                 await thread.close()
+        # only once every connection of the store is closed (not after a failed or cancelled
+        # close: a write may still hold the file's locks); else they stay open
+        _release_wal_indexes(self._mapped)
 
     async def register(self, token: Token) -> None:
         expiry = self.entry_expiry(token)
@@ -667,19 +805,27 @@ class SQLiteBlacklist(BlacklistABC):
     def _catch_up(self, replica: Replica) -> bool:
         """On the loop: apply what other processes committed since the last look.
 
-        False when the file could not be read without waiting (a lock held for a recovery):
-        the caller then reads on the thread.
+        Answered from memory while the file's WAL-index header is the one seen at the last
+        look (nothing was committed since) and the file was checked recently; otherwise the
+        connection is asked. False when the file could not be read without waiting (a lock
+        held for a recovery): the caller then reads on the thread.
         """
-        if self._on_loop is None:
-            self._on_loop = _Link(self._guard, 0.0)  # busy: never wait on the loop
-        try:
-            changes = self._on_loop.use(self._changes_if_any)
-        except _FileChanged as exc:
-            raise self._unavailable(exc) from exc
-        except sqlite3.OperationalError:
-            return False
-        except (sqlite3.Error, OSError) as exc:
-            raise self._unavailable(exc) from exc
+        link = self._on_loop
+        if link is None:
+            # busy timeout 0: never wait on the loop
+            link = self._on_loop = _Link(self._guard, 0.0, watch=self._mapped)
+        seen = self._seen
+        if seen is not None and link.unchanged(seen[0], seen[2]):
+            changes = None
+        else:
+            try:
+                changes = link.use(self._changes_if_any)
+            except _FileChanged as exc:
+                raise self._unavailable(exc) from exc
+            except sqlite3.OperationalError:
+                return False
+            except (sqlite3.Error, OSError) as exc:
+                raise self._unavailable(exc) from exc
         if changes is not None:
             self._apply(replica, changes)
         else:
@@ -698,15 +844,17 @@ class SQLiteBlacklist(BlacklistABC):
     def _changes_if_any(self, db: sqlite3.Connection) -> _Changes | None:
         """The changes since `_revision`, or None if `db` says no other process committed.
 
-        The data version is read before the rows: a commit in between is read now and seen
-        as a change next time, never missed.
+        The WAL-index header is read before the data version, and both before the rows: a
+        commit in between is read now and seen as a change next time, never missed.
         """
-        version = int(db.execute("PRAGMA data_version").fetchone()[0])
         seen = self._seen
+        header = None if self._on_loop is None else self._on_loop.wal_header()
+        version = int(db.execute("PRAGMA data_version").fetchone()[0])
         if seen is not None and seen[0] is db and seen[1] == version:
+            self._seen = (db, version, header)
             return None
         changes = _changes(db, self._revision)
-        self._seen = (db, version)
+        self._seen = (db, version, header)
         return changes
 
     def _apply(self, replica: Replica, changes: _Changes) -> None:
@@ -745,7 +893,7 @@ class SQLiteBlacklist(BlacklistABC):
         parent. The identity of the file stays: the child refuses a file deleted or replaced
         since the parent opened it. So does the replica, with the revision it is at.
         """
-        if self._pid != os.getpid():
+        if self._pid != process_id():
             for thread in (self._reader, self._writer):
                 if thread is not None:
                     thread.abandon()
@@ -753,8 +901,9 @@ class SQLiteBlacklist(BlacklistABC):
                 self._on_loop.abandon()
             self._reader = self._writer = self._on_loop = None
             self._seen = None
+            self._mapped.clear()  # the parent's (see _forget_wal_indexes)
             self._guard.lock = threading.Lock()  # it may have been held when the fork happened
-            self._pid = os.getpid()
+            self._pid = process_id()
 
     async def _run(
         self, thread: _DatabaseThread, operation: Callable[[sqlite3.Connection], T]
