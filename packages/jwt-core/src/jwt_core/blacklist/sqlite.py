@@ -240,7 +240,8 @@ def _forget_wal_indexes() -> None:
     _wal_indexes.clear()
 
 
-os.register_at_fork(after_in_child=_forget_wal_indexes)
+if hasattr(os, "register_at_fork"):  # (not on Windows, which cannot fork)
+    os.register_at_fork(after_in_child=_forget_wal_indexes)
 
 # a WAL-index header is two copies of 48 bytes; a commit writes the second, then the first
 _WAL_HEADER = 96
@@ -252,36 +253,48 @@ IDENTITY_INTERVAL = 0.01
 
 
 def _map_wal_index(path: str, users: set[tuple[int, int]]) -> mmap.mmap | None:
-    """The WAL index of the database at `path` (whose connection is open), mapped for a store
-    whose mappings are `users`; None where it cannot be mapped (then every check asks SQLite).
-    """
+    """The WAL index of the database at `path` (a connection to it being open), mapped for a
+    store whose mappings are `users`; None where it cannot be mapped (then every check asks
+    SQLite)."""
     shm = path + "-shm"
     try:
-        key = _identity(shm)
-        entry = None if key is None else _wal_indexes.get(key)
-        if entry is None:
-            fd = os.open(shm, os.O_RDONLY | os.O_CLOEXEC)
-            try:
-                stat = os.fstat(fd)
-                key = (stat.st_dev, stat.st_ino)
-                if key in _wal_indexes or stat.st_size < _WAL_HEADER:
-                    raise ValueError("mapped already, or not a WAL index")
-                options = {"trackfd": False} if sys.version_info >= (3, 13) else {}
-                view = mmap.mmap(fd, _WAL_HEADER, mmap.MAP_SHARED, mmap.PROT_READ, **options)
-            except (OSError, ValueError):
-                _kept_open.append(fd)
-                entry = None if key is None else _wal_indexes.get(key)
-                if entry is None:
-                    return None
-            else:
-                entry = _wal_indexes[key] = _MappedIndex(fd, view)
+        key: tuple[int, int] | None = _identity(shm)
     except OSError:
         return None
-    assert key is not None
+    entry = None if key is None else _wal_indexes.get(key)
+    if key is None or entry is None:
+        mapped = _new_mapping(shm)
+        if mapped is None:
+            return None
+        key, entry = mapped
     if key not in users:
         users.add(key)
         entry.users += 1
     return entry.view
+
+
+def _new_mapping(shm: str) -> tuple[tuple[int, int], _MappedIndex] | None:
+    """Map the -shm file `shm`; once opened, its descriptor is never closed but by
+    `_release_wal_indexes`."""
+    try:
+        fd = os.open(shm, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        stat = os.fstat(fd)
+        key = (stat.st_dev, stat.st_ino)
+        if key in _wal_indexes:  # the name was given to a file mapped already
+            _kept_open.append(fd)
+            return key, _wal_indexes[key]
+        if stat.st_size < _WAL_HEADER:
+            raise ValueError("not a WAL index")
+        options = {"trackfd": False} if sys.version_info >= (3, 13) else {}
+        view = mmap.mmap(fd, _WAL_HEADER, access=mmap.ACCESS_READ, **options)
+    except (OSError, ValueError):
+        _kept_open.append(fd)
+        return None
+    entry = _wal_indexes[key] = _MappedIndex(fd, view)
+    return key, entry
 
 
 def _release_wal_indexes(users: set[tuple[int, int]]) -> None:
