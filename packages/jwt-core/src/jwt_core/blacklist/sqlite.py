@@ -656,18 +656,21 @@ class SQLiteBlacklist(BlacklistABC):
     with old revocations. For several machines use `RedisBlacklist`.
 
     With `replica=True` (the default) each worker keeps the revocations in memory (a
-    `Replica`, loaded in `open()`) and answers a check from it. Before each answer it asks
-    its own connection, on the event loop, whether any process committed since its last look
-    (`PRAGMA data_version`, a read that never waits for a writer: microseconds), and if one
-    did, reads only the rows changed since (by their `seq`). A revocation committed by any
-    process is therefore refused by the very next check everywhere, as with `replica=False`,
-    which instead queries the file on a thread for every check.
+    `Replica`, loaded in `open()`) and answers a check from it. Before each answer it looks
+    whether any process committed since its last look: it compares the file's WAL-index
+    header (mapped from the -shm file; SQLite rewrites it at every commit) with the one it
+    saw, and only when it changed asks its own connection, on the event loop (`PRAGMA
+    data_version`, a read that never waits for a writer), and reads the rows changed since
+    (by their `seq`). A revocation committed by any process is therefore refused by the very
+    next check everywhere, as with `replica=False`, which instead queries the file on a
+    thread for every check.
 
     Only the store's first connection may create the file (logged at info with its path).
     Once opened, the store remembers which file it is: if it is deleted, replaced (by another
     file or a directory), loses its -wal file or can no longer be opened, every call fails
     with `RevocationStoreUnavailableError` and an error is logged, even after `close()` and
-    `open()` or in a forked child, rather than starting over with an empty store.
+    `open()` or in a forked child, rather than starting over with an empty store. Writes
+    notice it at once; checks answered from the replica within `IDENTITY_INTERVAL`.
 
     `path` is resolved against the current directory when the store is made; `busy_timeout`
     (seconds) is how long a write waits for another process's write; `clock` returns the
