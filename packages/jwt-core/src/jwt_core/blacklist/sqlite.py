@@ -229,6 +229,7 @@ class _MappedIndex:
 # those SQLite's connections hold on the -shm (the one saying this process uses it), which
 # would let another process start the index over under them.
 _wal_indexes: dict[tuple[int, int], _MappedIndex] = {}
+_wal_indexes_lock = threading.Lock()  # (stores may open and close on several threads)
 # descriptors that cannot be closed safely (a forked child's copies of its parent's mappings,
 # a file that could not be mapped after it was opened): kept open for the process's life
 _kept_open: list[object] = []
@@ -236,6 +237,8 @@ _kept_open: list[object] = []
 
 def _forget_wal_indexes() -> None:
     """In a forked child: the parent's mappings are not the child's to close."""
+    global _wal_indexes_lock
+    _wal_indexes_lock = threading.Lock()  # it may have been held when the fork happened
     _kept_open.extend(_wal_indexes.values())
     _wal_indexes.clear()
 
@@ -261,16 +264,17 @@ def _map_wal_index(path: str, users: set[tuple[int, int]]) -> mmap.mmap | None:
         key: tuple[int, int] | None = _identity(shm)
     except OSError:
         return None
-    entry = None if key is None else _wal_indexes.get(key)
-    if key is None or entry is None:
-        mapped = _new_mapping(shm)
-        if mapped is None:
-            return None
-        key, entry = mapped
-    if key not in users:
-        users.add(key)
-        entry.users += 1
-    return entry.view
+    with _wal_indexes_lock:
+        entry = None if key is None else _wal_indexes.get(key)
+        if key is None or entry is None:
+            mapped = _new_mapping(shm)
+            if mapped is None:
+                return None
+            key, entry = mapped
+        if key not in users:
+            users.add(key)
+            entry.users += 1
+        return entry.view
 
 
 def _new_mapping(shm: str) -> tuple[tuple[int, int], _MappedIndex] | None:
@@ -300,17 +304,18 @@ def _new_mapping(shm: str) -> tuple[tuple[int, int], _MappedIndex] | None:
 def _release_wal_indexes(users: set[tuple[int, int]]) -> None:
     """A store no longer reads the mappings `users` (its connections are closed): close those
     no other store of this process reads."""
-    for key in users:
-        entry = _wal_indexes.get(key)
-        if entry is None:
-            continue
-        entry.users -= 1
-        if entry.users <= 0:
-            del _wal_indexes[key]
-            entry.view.close()
-            with contextlib.suppress(OSError):
-                os.close(entry.fd)
-    users.clear()
+    with _wal_indexes_lock:
+        for key in users:
+            entry = _wal_indexes.get(key)
+            if entry is None:
+                continue
+            entry.users -= 1
+            if entry.users <= 0:
+                del _wal_indexes[key]
+                entry.view.close()
+                with contextlib.suppress(OSError):
+                    os.close(entry.fd)
+        users.clear()
 
 
 def _identity(path: str) -> tuple[int, int] | None:
