@@ -8,6 +8,8 @@ kinds kept apart by the type claim).
 
 from __future__ import annotations
 
+import pickle
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -222,3 +224,30 @@ def test_a_malformed_issuer_is_refused_even_when_none_is_required(
 def test_a_lone_surrogate_escape_is_refused(manager: TokenManager, member: str) -> None:
     # RFC 8725 3.7 and RFC 7493 2.1: claims are Unicode text; "\ud800" alone is not.
     refusal(manager, forge(None, payload_with(member, '"\\ud800"')), JWTDecodeError)
+
+
+@pytest.mark.parametrize(
+    "jti",
+    [
+        "2b1e2a0c-9b3e-4b8a-9a53-2a5e9f8f1c11",
+        "2B1E2A0C-9B3E-4B8A-9A53-2A5E9F8F1C11",  # upper case: the same UUID
+        "00000000-0000-0000-0000-000000000000",
+        "ffffffff-ffff-ffff-ffff-ffffffffffff",
+        "2b1e2a0c-9b3e-1b8a-0a53-2a5e9f8f1c11",  # not version 4, not RFC 4122: still a UUID
+    ],
+)
+def test_the_jti_read_is_the_uuid_the_text_spells(manager: TokenManager, jti: str) -> None:
+    # decode builds the UUID without uuid.UUID(); it must be that UUID in every respect
+    read = manager.decode(forge(None, claims(jti=jti))).jti
+    want = uuid.UUID(jti)
+    assert (read, hash(read), str(read), repr(read)) == (want, hash(want), str(want), repr(want))
+    assert (read.int, read.version, read.variant, read.is_safe) == (
+        want.int,
+        want.version,
+        want.variant,
+        want.is_safe,
+    )
+    assert pickle.loads(pickle.dumps(read)) == want
+    assert read.__class__ is uuid.UUID
+    with pytest.raises(TypeError):
+        read.int = 0  # type: ignore[misc]

@@ -341,6 +341,54 @@ def test_duplicate_member_names_are_refused(
     refused_before_crypto(manager, forge(header, payload), crypto_calls)
 
 
+# The usual claim set is one compact object of scalars: `_jws.decode_payload` parses such a
+# text without the duplicate-name hook when its commas prove no name repeats. These are the
+# texts that look like it and must still be refused, or still be read in full.
+COMPACT = json.dumps(claims(), separators=(",", ":"))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        COMPACT[:-1] + ',"sub":"admin"}',
+        '{"sub":"admin",' + COMPACT[1:],
+        COMPACT[:-1] + ',"x":1,"x":1}',  # the same value twice
+        COMPACT[:-1] + ',"s\\u0075b":"admin"}',  # the same name behind an escape
+        COMPACT[:-1] + ' , "sub" : "admin" }',  # spaces around the separators
+        COMPACT[:-1] + ',"x":"a,b","x":"c"}',  # a comma in a string beside the repeat
+        COMPACT[:-1] + ',"x":",","y":",","x":0}',
+        COMPACT[:-1] + ',"":1,"":2}',  # the empty name, twice
+        COMPACT[:-1] + ',"x":"[","x":"{"}',  # brackets in strings: the strict parse reads it
+    ],
+)
+def test_a_repeated_name_in_a_flat_claim_set_is_refused(
+    manager: TokenManager, crypto_calls: list[str], payload: str
+) -> None:
+    exc = refused_after_the_signature(manager, forge(None, payload), crypto_calls)
+    assert "repeats a member name" in str(exc)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ',"x":"a,b,c"',  # commas in a string: more commas than members less one
+        ',"x,y":"z"',  # a comma in a name
+        ',"x":"{[,]}"',  # brackets in a string
+        ',"x":":,\\"{"',  # an escaped quote before a brace
+        ',"x":"\\ud83d\\ude00","\\u00e9":1',  # escapes, a paired surrogate
+        ',"x":null,"y":1e300,"z":-0.0,"w":""',
+    ],
+)
+@pytest.mark.parametrize("spacing", [(",", ":"), (", ", ": ")])
+def test_a_flat_claim_set_is_read_in_full_whatever_its_strings_hold(
+    manager: TokenManager, extra: str, spacing: tuple[str, str]
+) -> None:
+    text = json.dumps(claims(), separators=spacing)[:-1] + extra + "}"
+    token = manager.decode(forge(None, text))
+    assert dict(token.raw_data) == json.loads(text)
+    assert manager.decode(forge(None, text)).raw_data == token.raw_data  # and again, cached
+
+
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 @pytest.mark.parametrize("member", ["exp", "x"])
 def test_non_json_number_literals_are_refused(

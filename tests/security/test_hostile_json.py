@@ -142,13 +142,16 @@ def test_an_unsigned_payload_never_reaches_the_json_parser(
     manager: TokenManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     parsed: list[str] = []
-    real = jws._scan
 
-    def spy(text: str, index: int) -> Any:
-        parsed.append(text)
-        return real(text, index)
+    def spy_on(real: Any) -> Any:
+        def spy(text: str, index: int) -> Any:
+            parsed.append(text)
+            return real(text, index)
 
-    monkeypatch.setattr(jws, "_scan", spy)
+        return spy
+
+    for scanner in ("_scan", "_scan_plain"):  # the strict one, and the one for flat texts
+        monkeypatch.setattr(jws, scanner, spy_on(getattr(jws, scanner)))
     bulk = '{"a":[' + "{}," * 2000 + "{}]}"
     refused(manager, unsigned(bulk, header={"alg": "HS256", "typ": "JWT", "x": 1}))
     assert parsed == ['{"alg":"HS256","typ":"JWT","x":1}']  # the header is read, to pick the key

@@ -20,7 +20,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from jwt_core import JWTExtendedException, Token, TokenManager
+from jwt_core import _jws as jws
 from tests.security.forge import ALPHABET, NOW, SECRET, build_manager, claims, forge
+from tests.support.jose import b64url
 
 MAX_NUMERIC_DATE = 253402300799
 SETTINGS = settings(
@@ -301,3 +303,43 @@ def _check_nested(openers: str, leaf: str, sibling: str, where: str) -> None:
         assert isinstance(result, JWTExtendedException)
     elif where == "payload":
         assert isinstance(result, Token)
+
+
+# -- the flat claim set's fast parse -------------------------------------------------------------
+# Names that repeat (one behind an escape), and strings full of the characters the fast parse
+# of `_jws.decode_payload` counts or looks for: commas, brackets, braces, escapes.
+_NAMES = st.sampled_from(
+    ['"a"', '"\\u0061"', '"b"', '""', '"a,b"', '"{"', '"["', '"\\\\"', '"c"', '"d"', '"e"']
+)
+_FINE = ["0", "-1.5", "1e400", "true", "null", '""', '","', '",,"', '"[,]"', '"{"', '"\\""']
+_FINE += ['"\\ud83d\\ude00"', "[]", "[0,1]", "{}", '{"a":0}', '{"a":0,"b":[{}]}']
+_VALUES = st.sampled_from(_FINE * 4 + ['"\\ud800"', '{"a":0,"a":1}', "NaN", "01", "[0,]"])
+_SPACES = st.sampled_from(["", " ", "\n", "\t "])
+
+
+def _parse(parse: Any) -> tuple[Any, ...]:
+    try:
+        return ("read", *parse())
+    except JWTExtendedException as exc:
+        return ("refused", type(exc), str(exc))
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(_SPACES, _NAMES, _SPACES, _SPACES, _VALUES), max_size=6),
+    st.sampled_from(["}"] * 5 + [" }", "},", "}x", "}{}", ""]),
+)
+def test_the_fast_parse_of_a_flat_claim_set_agrees_with_the_strict_one(
+    members: list[tuple[str, str, str, str, str]], end: str
+) -> None:
+    text = "{" + ",".join("".join(member[:3]) + ":" + "".join(member[3:]) for member in members)
+    text += end
+    scalars = (str, int, float, bool, type(None))
+
+    def strict() -> tuple[Any, bool]:
+        value = jws._json_object(text.encode(), "payload", None)
+        return value, all(isinstance(v, scalars) for v in value.values())
+
+    fast = _parse(lambda: jws.decode_payload(b64url(text.encode())))
+    event(fast[0])
+    assert fast == _parse(strict)

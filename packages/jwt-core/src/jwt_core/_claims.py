@@ -42,6 +42,7 @@ LIBRARY_CLAIMS = frozenset(
 MAX_NUMERIC_DATE = 253402300799
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _FAMILY = re.compile(r"[0-9a-f]{32}")
+_NUMBERS: frozenset[Any] = frozenset({int, float})  # a JSON number's classes, not bool
 
 
 def claim_layout(config: Config) -> ClaimLayout:
@@ -299,10 +300,28 @@ def numeric_date(payload: Mapping[str, Any], name: str, *, required: bool) -> fl
 def check_payload(payload: dict[str, Any], rules: ClaimRules, kid: str | None) -> VerifiedClaims:
     """Every check of a signed payload that does not depend on the time, one block per claim
     (inline rather than a call each: this runs on every distinct token's decode)."""
-    # iat, nbf, exp: NumericDates in range (compared with the clock by `check_times`)
-    iat = numeric_date(payload, "iat", required=True)
-    nbf = numeric_date(payload, "nbf", required=True)
-    exp = numeric_date(payload, "exp", required=False) if "exp" in payload else None
+    # iat, nbf, exp: NumericDates in range (compared with the clock by `check_times`). The
+    # usual token (three numbers in range, or two and no exp) is taken in one test; any
+    # other goes claim by claim through `numeric_date`, which says what is wrong.
+    iat: Any = payload.get("iat")
+    nbf: Any = payload.get("nbf")
+    exp: Any = payload.get("exp")
+    if (
+        iat.__class__ in _NUMBERS
+        and nbf.__class__ in _NUMBERS
+        and 0 <= iat <= MAX_NUMERIC_DATE
+        and 0 <= nbf <= MAX_NUMERIC_DATE
+        and (
+            (exp.__class__ in _NUMBERS and 0 <= exp <= MAX_NUMERIC_DATE)
+            or (exp is None and "exp" not in payload)
+        )
+    ):
+        iat, nbf = float(iat), float(nbf)
+        exp = None if exp is None else float(exp)
+    else:
+        iat = numeric_date(payload, "iat", required=True)
+        nbf = numeric_date(payload, "nbf", required=True)
+        exp = numeric_date(payload, "exp", required=False) if "exp" in payload else None
     assert iat is not None
     assert nbf is not None
     # sub: a non-empty string
@@ -365,24 +384,46 @@ def check_payload(payload: dict[str, Any], rules: ClaimRules, kid: str | None) -
     family = auth_time = None
     if "fam" in payload or "auth_time" in payload:
         family, auth_time = check_session(payload, iat, rules.leeway)
-    return VerifiedClaims(
-        Claims(payload),
-        token_type,
-        identity,
-        sub,
-        uuid.UUID(jti),
-        iat,
-        nbf,
-        exp,
-        iss,
-        aud,
-        role,
-        fresh,
-        csrf,
-        kid,
-        family,
-        auth_time,
+    return _tuple_new(  # VerifiedClaims, field by field
+        VerifiedClaims,
+        (
+            Claims(payload),
+            token_type,
+            identity,
+            sub,
+            parse_uuid(jti),
+            iat,
+            nbf,
+            exp,
+            iss,
+            aud,
+            role,
+            fresh,
+            csrf,
+            kid,
+            family,
+            auth_time,
+        ),
     )
+
+
+# VerifiedClaims(...) without the Python frame of a named tuple's __new__ (every field given)
+_tuple_new = tuple.__new__
+# uuid.UUID keeps its value in two slots; filled directly, a canonical text skips the parsing
+# of the other spellings UUID() accepts (braces, urn:uuid:, no hyphens), which _UUID refuses.
+_UUID_INT = getattr(uuid.UUID.__dict__.get("int"), "__set__", None)
+_UUID_SAFE = getattr(uuid.UUID.__dict__.get("is_safe"), "__set__", None)
+_UNKNOWN_SAFETY = uuid.SafeUUID.unknown  # read once: an enum member is a property lookup
+
+
+def parse_uuid(text: str) -> uuid.UUID:
+    """`uuid.UUID(text)` of a text `_UUID` has matched (hexadecimal digits and four hyphens)."""
+    if _UUID_INT is None or _UUID_SAFE is None:  # a uuid module without those slots
+        return uuid.UUID(text)
+    value = object.__new__(uuid.UUID)
+    _UUID_INT(value, int(text.replace("-", ""), 16))
+    _UUID_SAFE(value, _UNKNOWN_SAFETY)
+    return value
 
 
 def check_session(payload: Mapping[str, Any], iat: float, leeway: float) -> tuple[str, int]:

@@ -49,8 +49,15 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-_decoder = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-_scan: Callable[[str, int], tuple[Any, int]] = _decoder.raw_decode
+# The scanners themselves (what `JSONDecoder.raw_decode` calls, one Python call fewer; they
+# raise StopIteration where there is no value; typeshed does not declare the attribute).
+# `_scan` refuses duplicate names; `_scan_plain` does not, for a text whose names provably do
+# not repeat (`decode_payload`).
+_strict = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+_scan: Callable[[str, int], tuple[Any, int]] = _strict.scan_once  # type: ignore[attr-defined]
+_plain = json.JSONDecoder(parse_constant=_no_constants)
+_scan_plain: Callable[[str, int], tuple[Any, int]] = _plain.scan_once  # type: ignore[attr-defined]
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def b64url_encode(data: bytes) -> str:
@@ -67,11 +74,18 @@ def check_canonical(segment: str, what: str) -> None:
 
 def b64url_decode(segment: str, what: str) -> bytes:
     """Decode one canonical, unpadded base64url segment (already checked for its alphabet)."""
+    if len(segment) % 4:
+        check_canonical(segment, what)
+    return _b64decode(segment, what)
+
+
+def _b64decode(segment: str, what: str) -> bytes:
+    """`b64url_decode` of a segment `check_canonical` has passed."""
     rest = len(segment) % 4
     if rest:
-        check_canonical(segment, what)
         segment += "==" if rest == 2 else "="
     try:
+        # str.replace finds nothing to replace at memchr speed; a2b_base64 takes ASCII text
         return binascii.a2b_base64(segment.replace("-", "+").replace("_", "/"))
     except (binascii.Error, ValueError):
         raise JWTDecodeError(f"the token's {what} is not base64url") from None
@@ -133,34 +147,50 @@ def _json_object(data: bytes, what: str, max_values: int | None) -> dict[str, An
         raise JWTDecodeError(f"the token's {what} repeats a member name") from None
     except RecursionError:  # the C scanner's own bound, far beyond MAX_DEPTH
         raise JWTDecodeError(f"the token's {what} nests too deeply") from None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, StopIteration):
         raise JWTDecodeError(f"the token's {what} is not valid JSON") from None
     if end != len(text) or not isinstance(value, dict):
         raise JWTDecodeError(f"the token's {what} is not a JSON object")
     # Depth and lone surrogates are checked before anything else descends into the value, by
     # one iterative walk, and only when the text could hold either: most tokens skip it.
-    strings = "\\ud" in text or "\\uD" in text
-    if strings or text.count("{") + text.count("[") > MAX_DEPTH:
+    _check_walk(value, text, text.count("{") + text.count("[") > MAX_DEPTH, what)
+    return value
+
+
+def _check_walk(value: Any, text: str, deep: bool, what: str) -> None:
+    """Refuse a parsed value that nests too deeply (only looked for when `deep`: the text has
+    enough brackets) or holds a lone surrogate (only looked for when the text escapes one)."""
+    strings = "\\" in text and ("\\ud" in text or "\\uD" in text)
+    if strings or deep:
         problem = _walk_problem(value, MAX_DEPTH, strings)
         if problem is not None:
             raise JWTDecodeError(f"the token's {what} {problem}")
-    return value
 
 
 def split_compact(raw: Any, max_length: int) -> tuple[str, str, str]:
     """Check the compact form's shape and length and split it; `JWTDecodeError` otherwise."""
+    header_b64, payload_b64, signature_b64, _ = split_signed(raw, max_length)
+    return header_b64, payload_b64, signature_b64
+
+
+def split_signed(raw: Any, max_length: int) -> tuple[str, str, str, bytes]:
+    """`split_compact`, and the signing input (the first two segments and their dot) as bytes,
+    cut from the bytes the shape check encodes anyway."""
     if not isinstance(raw, str):
         raise JWTDecodeError("the token must be a string")
     if len(raw) > max_length:
         raise JWTDecodeError(f"the token is longer than {max_length} characters")
     # Deleting the base64url alphabet must leave exactly the two dots (a table lookup per
     # byte: cheaper than a regular expression over a long token).
-    if not raw.isascii() or raw.encode("ascii").translate(None, _ALPHABET) != b"..":
+    if not raw.isascii():
+        raise _not_compact()
+    data = raw.encode("ascii")
+    if data.translate(None, _ALPHABET) != b"..":
         raise _not_compact()
     header_b64, payload_b64, signature_b64 = raw.split(".")
     if not (header_b64 and payload_b64 and signature_b64):
         raise _not_compact()
-    return header_b64, payload_b64, signature_b64
+    return header_b64, payload_b64, signature_b64, data[: len(header_b64) + 1 + len(payload_b64)]
 
 
 def _not_compact() -> JWTDecodeError:
@@ -172,6 +202,36 @@ def _not_compact() -> JWTDecodeError:
 def decode_json_segment(segment: str, what: str) -> dict[str, Any]:
     """The JSON object a base64url segment holds, parsed strictly."""
     return _json_object(b64url_decode(segment, what), what, None)
+
+
+def decode_payload(segment: str) -> tuple[dict[str, Any], bool]:
+    """`decode_json_segment(segment, "payload")` of a segment `check_canonical` has passed, and
+    whether the object is flat (no value is an object or an array).
+
+    The same checks and refusals, sooner for the usual claim set: one object of scalars, its
+    names never repeated. Such a text has no `[` and no `{` but the first, so its commas
+    outside strings are its members less one, and the commas inside strings only add to the
+    count; when the plainly parsed object has as many members as the text has commas plus
+    one, no name was dropped as a repeat and the duplicate-name hook has nothing to find.
+    Any other text (or any doubt) goes through `_json_object`.
+    """
+    data = _b64decode(segment, "payload")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = ""  # refused by _json_object, with its own words
+    if "[" not in text and text.find("{", 1) < 0:
+        try:
+            value, end = _scan_plain(text, 0)
+        except (ValueError, StopIteration, RecursionError):
+            pass  # refused by _json_object, with its own words
+        else:
+            if end == len(text) and value.__class__ is dict and len(value) == text.count(",") + 1:
+                if "\\" in text:  # one level: only a surrogate escape to look for
+                    _check_walk(value, text, False, "payload")
+                return value, True
+    value = _json_object(data, "payload", None)
+    return value, _SCALARS.issuperset(map(type, value.values()))
 
 
 def decode_header_segment(segment: str) -> dict[str, Any]:

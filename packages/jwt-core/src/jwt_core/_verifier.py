@@ -15,15 +15,14 @@ from jwt_core._jws import (
     check_canonical,
     check_header,
     decode_header_segment,
-    decode_json_segment,
-    split_compact,
+    decode_payload,
+    split_signed,
 )
 from jwt_core._keys import Key, KeyRing
 from jwt_core.errors import JWTDecodeError
 from jwt_core.token import VerifiedClaims
 
 _HEADER_CACHE_SIZE = 64
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 class Verifier:
@@ -63,31 +62,36 @@ class Verifier:
     def verify(self, raw: str) -> VerifiedClaims:
         """Every check of `raw` that does not depend on the time; `JWTDecodeError` or
         `InvalidTokenError` otherwise."""
-        header_b64, payload_b64, signature_b64 = split_compact(raw, self.max_length)
-        key = self.key_for_header(header_b64)
+        header_b64, payload_b64, signature_b64, signing_input = split_signed(raw, self.max_length)
+        key = self.header_keys.get(header_b64)
+        cached_header = key is not None
+        if key is None:
+            key = self.key_for_header(header_b64)
         # The signature is checked before the payload is decoded or parsed: it covers the
         # segment's text, whatever it holds, so an unsigned payload costs one signature check
         # and no parsing. A signed payload then gets every check of its form and claims.
         check_canonical(payload_b64, "payload")  # one spelling per token, before crypto too
         signature = b64url_decode(signature_b64, "signature")
-        signing_input = raw[: len(header_b64) + 1 + len(payload_b64)].encode("ascii")
         if not key.verify(signing_input, signature):
             raise JWTDecodeError("the token's signature does not verify")
         # Only a header that came with a valid signature is cached: unsigned ones cannot fill
         # the cache. Racing threads can overshoot the bound by one entry each, no more.
-        if len(self.header_keys) < _HEADER_CACHE_SIZE:
+        if not cached_header and len(self.header_keys) < _HEADER_CACHE_SIZE:
             self.header_keys[header_b64] = key
-        payload = decode_json_segment(payload_b64, "payload")
+        payload, flat = decode_payload(payload_b64)
         claims = check_payload(payload, self.rules, key.kid)
-        # Only payloads of plain values are cached: a Token hands out its identity and claim
-        # values as they are, and a mutable one shared between decodes could be changed by one
-        # caller under another.
-        if self.cache_size and _SCALARS.issuperset(map(type, payload.values())):
-            self._remember(raw, claims)
+        # Only payloads of plain values (flat) are cached: a Token hands out its identity and
+        # claim values as they are, and a mutable one shared between decodes could be changed
+        # by one caller under another.
+        if flat and self.cache_size:
+            cache = self.verified
+            if len(cache) >= self.cache_size:
+                self._evict()
+            cache[raw] = claims
         return claims
 
-    def _remember(self, raw: str, claims: VerifiedClaims) -> None:
-        """Put verified claims in the cache, evicting the oldest; safe under threads.
+    def _evict(self) -> None:
+        """Drop the oldest cached tokens until there is room for one more; safe under threads.
 
         No lock: every step is one operation of the (C) ordered dict, atomic under the GIL
         and in free-threaded builds, and a race between two evictions only costs one of them
@@ -101,4 +105,3 @@ class Verifier:
                 cache.popitem(last=False)
             except KeyError:
                 continue
-        cache[raw] = claims

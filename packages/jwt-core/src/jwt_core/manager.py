@@ -83,6 +83,7 @@ class TokenManager:
         self._verified = self._verifier.verified  # read directly by decode: the hot path
         self._layout = claim_layout(cfg)
         self._revoker = self.revoke  # bound once: every Token of this manager shares it
+        self._new_token = Token._verified  # bound once too: decode's last step
         self.blacklist: BlacklistABC | None = None
         if cfg.use_blacklist:
             self.blacklist = build_store(cfg.blacklist_class, cfg.blacklist_init_kwargs)
@@ -181,7 +182,7 @@ class TokenManager:
         if claims is None:
             claims = self._verifier.verify(raw)
         fresh = check_times(claims, self._clock(), self._leeway)
-        return Token._verified(raw, claims, fresh, self._layout, self._revoker)
+        return self._new_token(raw, claims, fresh, self._layout, self._revoker)
 
     # -- verifying -------------------------------------------------------------------------
     async def verify(

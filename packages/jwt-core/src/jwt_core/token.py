@@ -208,13 +208,13 @@ class Token:
         revoker: Revoker,
     ) -> Token:
         """The fast constructor `TokenManager` uses for a token it has just verified."""
-        token = object.__new__(cls)
-        put = object.__setattr__
-        put(token, "_raw_jwt", raw_jwt)
-        put(token, "_claims", claims)
-        put(token, "_fresh", fresh)
-        put(token, "_layout", layout)
-        put(token, "_revoker", revoker)
+        token = _new_object(cls)
+        # the slots' own setters: what object.__setattr__ ends in, without its name lookup
+        _set_raw_jwt(token, raw_jwt)
+        _set_claims(token, claims)
+        _set_fresh(token, fresh)
+        _set_layout(token, layout)
+        _set_revoker(token, revoker)
         return token  # _public and _private stay unset until first read
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -348,3 +348,11 @@ class Token:
 
     def __repr__(self) -> str:
         return f"Token(type={self.type!r}, sub={self.sub!r}, jti={str(self._claims.jti)!r})"
+
+
+_new_object = object.__new__
+_set_raw_jwt = Token.__dict__["_raw_jwt"].__set__
+_set_claims = Token.__dict__["_claims"].__set__
+_set_fresh = Token.__dict__["_fresh"].__set__
+_set_layout = Token.__dict__["_layout"].__set__
+_set_revoker = Token.__dict__["_revoker"].__set__
