@@ -103,6 +103,7 @@ class Bench:
         self.redis: Any = None
         self.redis_version = "-"
         self.servers: dict[ServerKind, Server] = {}
+        self._options: list[str] = []
 
     def _pin(self, cpu: int | None) -> list[str]:
         if cpu is None:
@@ -124,8 +125,24 @@ class Bench:
             self.redis_version = store_server_version(self.redis.url)
         if profile is not None:
             options += ["--cprofile", profile, "--profile-clock", self.args.profile_clock]
+        self._options = options
         for kind in kinds:
             self.servers[kind] = Server(kind, self.server_pin, self.work, options, self.args.nice)
+        preflight(self.servers, self.tm)
+
+    def restart(self) -> None:
+        """New server processes (same options, same store files), checked like the first.
+
+        One process of the very same app ran up to a fifth faster or slower than another
+        started a minute later on this machine, and kept that speed for its life: with one
+        process per variant for the whole run, that luck of the start decided the ratios.
+        Starting them anew every round spreads it over the rounds, where the medians take it.
+        """
+        for kind, server in self.servers.items():
+            server.stop()
+            self.servers[kind] = Server(
+                kind, self.server_pin, self.work, self._options, self.args.nice
+            )
         preflight(self.servers, self.tm)
 
     def stop(self) -> None:
@@ -157,19 +174,30 @@ class Bench:
         return int(rps_ceiling * seconds * 1.5) + 10 * int(self.args.connections)
 
 
-def measure(bench: Bench, rounds: int, seconds: int, warm: int) -> list[Row]:
-    """Warm every variant up, then `rounds` interleaved rounds, order rotated every round."""
+def measure(
+    bench: Bench, rounds: int, seconds: int, warm: int, *, restart: bool = True
+) -> list[Row]:
+    """Warm every variant up, then `rounds` interleaved rounds, order rotated every round;
+    with `restart`, every round after the first runs on new server processes, warmed up."""
     rows = [Row(v) for v in bench.variants]
     ceiling = 0.0
-    for row in rows:  # warm-up: also finds the fastest rps, which sizes the fresh pool
-        if row.variant.tokens == "fresh":
-            bench.pool.ensure(bench.fresh_budget(max(ceiling, 20_000.0), warm))
-        ceiling = max(ceiling, bench.run_one(row.variant, warm).rps)
+
+    def warm_up() -> None:  # also finds the fastest rps, which sizes the fresh pool
+        nonlocal ceiling
+        for row in rows:
+            if row.variant.tokens == "fresh":
+                bench.pool.ensure(bench.fresh_budget(max(ceiling, 20_000.0), warm))
+            ceiling = max(ceiling, bench.run_one(row.variant, warm).rps)
+
+    warm_up()
     if any(row.variant.tokens == "fresh" for row in rows):
         need = bench.fresh_budget(ceiling, seconds) * rounds
         print(f"  tokens   minting {need:,} fresh tokens ...", flush=True)
         bench.pool.ensure(need)
     for r in range(rounds):
+        if restart and r:
+            bench.restart()
+            warm_up()
         shift = r % len(rows)
         for row in rows[shift:] + rows[:shift]:
             if row.variant.tokens == "fresh":  # top up should a round outrun the estimate

@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="run only this variant (repeatable; 'open' is always added)")  # fmt: skip
     ap.add_argument("--python-load", action="store_true", help="use the Python load generator")
     ap.add_argument("--no-pin", action="store_true", help="do not pin server and client to CPUs")
+    ap.add_argument("--keep-servers", action="store_true", help="one server process per "
+                    "variant for the whole run (default: new ones every round)")  # fmt: skip
     ap.add_argument("--nice", type=int, help="run servers and wrk at this niceness, e.g. -10 "
                     "on a machine busy with other work (negative needs root)")  # fmt: skip
     ap.add_argument("--json", metavar="PATH", help="also write the results as JSON")
@@ -85,14 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  commit   {info['git_commit']}")
             print(
                 f"  method   {rounds} rounds x {len(variants)} variants x {seconds:g}s, "
-                f"interleaved (order rotated each round) after a {warm:g}s warm-up each; rps is "
-                "the median over rounds, ratios the median of per-round ratios"
+                f"interleaved (order rotated each round) after a {warm:g}s warm-up each"
+                + ("" if args.keep_servers else ", on new server processes every round")
+                + "; rps is the median over rounds, ratios the median of per-round ratios"
             )
             print(
                 "  checks   each guarded route accepted a good token and refused a missing (401) "
                 "and a forged (422) one; each blacklist refused a token revoked through the app"
             )
-            rows = measure(bench, rounds, seconds, warm)
+            rows = measure(bench, rounds, seconds, warm, restart=not args.keep_servers)
         finally:
             bench.stop()
         data = report(rows)
