@@ -13,6 +13,8 @@ from collections.abc import Iterator
 import pytest
 from sanic import Sanic
 
+from tests.support.redis_server import RedisServer, start_server
+
 
 @pytest.fixture(autouse=True)
 def _sanic_test_mode() -> Iterator[None]:
@@ -21,3 +23,11 @@ def _sanic_test_mode() -> Iterator[None]:
     Sanic.test_mode = True
     yield
     Sanic.test_mode = previous
+
+
+@pytest.fixture
+def valkey() -> Iterator[RedisServer]:
+    """A Redis-protocol server of the test's own (the Redis examples stop and start it)."""
+    server = start_server()
+    yield server
+    server.cleanup()

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.docs.example_files import expected_output, load_app, run_example
 from tests.support.apps import bearer
-from tests.support.redis_server import RedisServer, start_server
-
-
-@pytest.fixture
-def valkey() -> Iterator[RedisServer]:
-    server = start_server()
-    yield server
-    server.cleanup()
+from tests.support.redis_server import RedisServer
 
 
 def test_logout_revokes_the_token_in_the_sqlite_file(tmp_path: Path) -> None:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from jwt_core import Config, TokenManager
 from tests.docs.example_files import SECRET, expected_output, load_app, run_example
 from tests.support.apps import bearer, set_cookies
-from tests.support.redis_server import RedisServer, start_server
+from tests.support.redis_server import RedisServer
 
 REVOKED = {"msg": "the token has been revoked"}
 REUSED = {"msg": "the refresh token was used already: its session is revoked"}
@@ -95,13 +92,6 @@ def test_cookie_sessions_rotate_with_csrf_and_slide_close_to_expiry() -> None:
 def test_the_grace_window_steps_print_what_the_page_shows() -> None:
     _, printed = run_example("sessions_grace.py")
     assert printed == expected_output("sessions_grace.py")
-
-
-@pytest.fixture
-def valkey() -> Iterator[RedisServer]:
-    server = start_server()
-    yield server
-    server.cleanup()
 
 
 def _session_through(app: Any) -> None:
